@@ -1,0 +1,1 @@
+"""pytest plugin: real database, Redis and NATS fixtures."""

@@ -1,0 +1,1 @@
+"""Local runner for the whole Switchboard suite."""
