@@ -1,0 +1,192 @@
+"""Who is calling: the bearer JWT verified against the auth service's keys, never headers alone.
+
+The gateway's ForwardAuth already checked the token, but a request can reach a service by
+another path; so every service verifies the signature itself (keys from the JWKS, cached)
+and treats the gateway's `X-User-*` headers only as a hint that must agree with the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
+from urllib.parse import parse_qs
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
+
+from switchkit.problems import Forbidden, ServiceUnavailable, Unauthorized
+
+__all__ = [
+    "CurrentUser",
+    "Identity",
+    "JwksTokenVerifier",
+    "TokenVerifier",
+    "bearer_token",
+    "current_user",
+    "decode_claims",
+    "require_roles",
+]
+
+log = logging.getLogger("switchkit.identity")
+ALGORITHMS = ["EdDSA", "RS256"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    user_id: uuid.UUID
+    username: str
+    roles: frozenset[str]
+    token_id: str
+    expires_at: int
+    session_id: uuid.UUID | None = None
+    """The sign-in session the token belongs to (its `sid` claim); sign-out ends it."""
+
+    def has_any_role(self, *roles: str) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+
+class TokenVerifier(Protocol):
+    async def verify(self, token: str) -> Identity: ...
+
+
+def decode_claims(token: str, *, key: Any, issuer: str, audience: str) -> Identity:
+    """Checks signature, expiry, issuer and audience; any failure is a 401."""
+    try:
+        claims = jwt.decode(
+            token,
+            key=key,
+            algorithms=ALGORITHMS,
+            issuer=issuer,
+            audience=audience,
+            options={"require": ["exp", "iat", "sub", "jti", "iss", "aud"]},
+        )
+        return Identity(
+            user_id=uuid.UUID(claims["sub"]),
+            username=str(claims.get("name", "")),
+            roles=frozenset(str(r) for r in claims.get("roles", [])),
+            token_id=str(claims["jti"]),
+            expires_at=int(claims["exp"]),
+            session_id=uuid.UUID(claims["sid"]) if "sid" in claims else None,
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("The access token has expired.", error="invalid_token") from exc
+    except (jwt.InvalidTokenError, ValueError, KeyError) as exc:
+        raise Unauthorized("The access token is not valid.", error="invalid_token") from exc
+
+
+class JwksTokenVerifier:
+    """Verifies tokens with the public keys the auth service publishes.
+
+    Keys are cached; an unknown `kid` (the auth service rotated its key) triggers one
+    refetch, at most every `min_refresh_seconds`, so a flood of forged kids cannot turn
+    into a flood of requests to the auth service.
+    """
+
+    def __init__(
+        self,
+        *,
+        jwks_url: str,
+        issuer: str,
+        audience: str,
+        client: httpx.AsyncClient | None = None,
+        min_refresh_seconds: float = 30.0,
+    ) -> None:
+        self.jwks_url = jwks_url
+        self.issuer = issuer
+        self.audience = audience
+        self._client = client or httpx.AsyncClient(timeout=3.0)
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = float("-inf")
+        self._min_refresh = min_refresh_seconds
+        self._lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def verify(self, token: str) -> Identity:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized("The access token is not valid.", error="invalid_token") from exc
+        key = await self._key(str(kid))
+        return decode_claims(token, key=key, issuer=self.issuer, audience=self.audience)
+
+    async def _key(self, kid: str) -> Any:
+        if kid in self._keys:
+            return self._keys[kid]
+        async with self._lock:
+            if kid not in self._keys and time.monotonic() - self._fetched_at >= self._min_refresh:
+                await self._refresh()
+        if kid not in self._keys:
+            raise Unauthorized("The token is signed by an unknown key.", error="invalid_token")
+        return self._keys[kid]
+
+    async def _refresh(self) -> None:
+        try:
+            response = await self._client.get(self.jwks_url)
+            response.raise_for_status()
+            jwks = jwt.PyJWKSet.from_dict(response.json())
+        except (httpx.HTTPError, jwt.PyJWKSetError, ValueError) as exc:
+            log.error("cannot fetch the JWKS", extra={"url": self.jwks_url, "error": repr(exc)})
+            raise ServiceUnavailable("Token keys are unavailable; try again shortly.") from exc
+        self._keys = {k.key_id: k.key for k in jwks.keys if k.key_id}
+        self._fetched_at = time.monotonic()
+
+
+_bearer_scheme = HTTPBearer(auto_error=False, description="An access token from /auth/signin")
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token from `Authorization: Bearer`, else from an `access_token` query parameter.
+
+    Browsers cannot set headers on WebSocket or EventSource requests, so they pass the
+    token in the URL; at ForwardAuth that URL arrives in `X-Forwarded-Uri`.
+    """
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+    token = request.query_params.get("access_token")
+    if token:
+        return token
+    forwarded_uri = request.headers.get("x-forwarded-uri")
+    if forwarded_uri and "?" in forwarded_uri:
+        values = parse_qs(forwarded_uri.split("?", 1)[1]).get("access_token")
+        if values:
+            return values[0]
+    return None
+
+
+async def current_user(request: Request, _: Any = Depends(_bearer_scheme)) -> Identity:
+    token = bearer_token(request)
+    if token is None:
+        if request.headers.get("authorization"):
+            raise Unauthorized("Use the Bearer scheme.", error="invalid_request")
+        raise Unauthorized("A bearer access token is required.")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    identity = await verifier.verify(token)
+    claimed = request.headers.get("x-user-id")
+    if claimed is not None and claimed != str(identity.user_id):
+        raise Unauthorized("The identity headers do not match the token.", error="invalid_token")
+    return identity
+
+
+CurrentUser = Annotated[Identity, Depends(current_user)]
+
+
+def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Identity]]:
+    """A dependency that lets through only callers holding one of `roles`."""
+
+    async def dependency(user: CurrentUser) -> Identity:
+        if not user.has_any_role(*roles):
+            raise Forbidden(f"This needs one of the roles: {', '.join(sorted(roles))}.")
+        return user
+
+    return dependency
