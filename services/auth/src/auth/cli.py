@@ -1,0 +1,88 @@
+"""`switchboard-auth`: migrations, signing-key generation and the first admin, from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from switchkit.db import Database
+from switchkit.migrations import upgrade_head
+from switchkit.problems import KitError
+
+from auth.accounts import service as accounts
+from auth.config import Settings
+from auth.sessions.keys import generate_private_key_pem
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def migrate(_: argparse.Namespace) -> int:
+    settings = Settings()
+    assert settings.database_url
+    upgrade_head(script_location=MIGRATIONS, database_url=settings.database_url)
+    return 0
+
+
+def keygen(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.exists():
+        print(f"{path} exists; keeping it")
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written owner-only from the start: it is the key every token's trust rests on.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(generate_private_key_pem())
+    print(f"wrote a new Ed25519 signing key to {path}")
+    return 0
+
+
+def create_admin(args: argparse.Namespace) -> int:
+    password = os.environ.get("SWITCHBOARD_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+
+    async def run() -> None:
+        settings = Settings()
+        assert settings.database_url
+        database = Database(settings.database_url)
+        try:
+            async with database.sessions.begin() as session:
+                user = await accounts.ensure_admin(
+                    session=session, username=args.username, password=password
+                )
+            print(f"{user.username} ({user.id}) is an admin")
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(run())
+    except KitError as exc:
+        print(f"refused: {exc.detail} {getattr(exc, 'errors', '')}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="switchboard-auth", description=__doc__)
+    commands = parser.add_subparsers(required=True)
+    commands.add_parser("migrate", help="apply the database migrations").set_defaults(run=migrate)
+    key = commands.add_parser("keygen", help="write a new signing key to PATH if it is absent")
+    key.add_argument("path")
+    key.set_defaults(run=keygen)
+    admin = commands.add_parser(
+        "create-admin",
+        help="create an admin (password from SWITCHBOARD_ADMIN_PASSWORD or a prompt), "
+        "or grant the role to an existing user",
+    )
+    admin.add_argument("--username", required=True)
+    admin.set_defaults(run=create_admin)
+    args = parser.parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

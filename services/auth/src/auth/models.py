@@ -1,0 +1,12 @@
+"""The declarative base of the auth schema; every table of the service hangs off it."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import DeclarativeBase
+from switchkit.db import schema_metadata
+
+__all__ = ["Base"]
+
+
+class Base(DeclarativeBase):
+    metadata = schema_metadata("auth")

@@ -1,0 +1,1 @@
+"""Sign-in sessions: access tokens, refresh-token families, revocation, ForwardAuth."""

@@ -1,0 +1,110 @@
+"""HTTP routes of the sessions domain: sign-in, refresh, sign-out, JWKS, ForwardAuth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from switchkit.db import SessionDep
+from switchkit.identity import CurrentUser, TokenVerifier, bearer_token
+from switchkit.problems import Unauthorized, problem_responses
+
+from auth.sessions import service
+from auth.sessions.dependencies import ClientAddress, SessionsDep
+from auth.sessions.schemas import RefreshIn, SigninIn, TokenPair
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/auth", tags=["sessions"])
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@router.post(
+    "/signin",
+    response_model=TokenPair,
+    responses=problem_responses(400, 401, 429),
+    summary="Sign in: trade a username and password for tokens",
+)
+async def signin(
+    body: SigninIn,
+    session: SessionDep,
+    sessions: SessionsDep,
+    client: ClientAddress,
+    response: Response,
+) -> TokenPair:
+    """Public. Repeated failures for one username from one client answer 429 with `Retry-After`."""
+    response.headers.update(NO_STORE)
+    return await service.signin(
+        session=session, ctx=sessions, username=body.username, password=body.password, client=client
+    )
+
+
+@router.post(
+    "/refresh",
+    response_model=TokenPair,
+    responses=problem_responses(400, 401),
+    summary="Trade a refresh token for a new pair",
+)
+async def refresh(
+    body: RefreshIn, session: SessionDep, sessions: SessionsDep, response: Response
+) -> TokenPair:
+    """Public. Each refresh token works once; reusing one ends every token of its sign-in."""
+    response.headers.update(NO_STORE)
+    return await service.refresh(session=session, ctx=sessions, refresh_token=body.refresh_token)
+
+
+@router.post(
+    "/signout",
+    status_code=204,
+    responses=problem_responses(401),
+    summary="Sign out: end this sign-in's access and refresh tokens",
+)
+async def signout(identity: CurrentUser, session: SessionDep, sessions: SessionsDep) -> Response:
+    await service.signout(session=session, ctx=sessions, identity=identity)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    summary="The public keys that verify access tokens",
+    responses={200: {"description": "A JSON Web Key Set"}},
+)
+async def jwks(request: Request, response: Response) -> dict[str, Any]:
+    """Public. Services cache it; a token with an unknown `kid` makes them fetch it again."""
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return {"keys": [request.app.state.signing_key.public_jwk()]}
+
+
+@router.get(
+    "/verify",
+    responses={
+        200: {"description": "Valid token; identity in `X-User-Id`, `X-User-Name`, `X-User-Roles`"},
+        **problem_responses(401, 503),
+    },
+    summary="ForwardAuth target of the gateway",
+)
+async def verify(request: Request) -> Response:
+    """Checks the bearer token (or the `access_token` query parameter of `X-Forwarded-Uri`)."""
+    if _is_cors_preflight(request):
+        return Response(status_code=200)
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("A bearer access token is required.")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    identity = await verifier.verify(token)
+    return Response(
+        status_code=200,
+        headers={
+            "X-User-Id": str(identity.user_id),
+            "X-User-Name": identity.username,
+            "X-User-Roles": ",".join(sorted(identity.roles)),
+        },
+    )
+
+
+def _is_cors_preflight(request: Request) -> bool:
+    # Browsers send preflights without credentials; the service behind answers them.
+    return (
+        request.headers.get("x-forwarded-method") == "OPTIONS"
+        and "access-control-request-method" in request.headers
+    )
