@@ -1,0 +1,54 @@
+"""`sbctl`: run the Switchboard suite locally (`up`) or run a command beside its infra (`infra`)."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from devstack.config import StackConfig
+from devstack.console import warn
+from devstack.errors import DevstackError
+from devstack.signals import Terminated, raise_on_sigterm
+from devstack.up import run_up
+from devstack.wrap import run_with_infra
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sbctl",
+        description=__doc__,
+        epilog="Settings come from the environment; see docs/local-run.md.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start infra, services, portal and gateway; Ctrl-C stops all")
+    infra = commands.add_parser(
+        "infra", help="ensure Postgres, Redis and NATS, run COMMAND, stop what was started"
+    )
+    infra.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARG...]")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = _parser().parse_args(argv)
+    raise_on_sigterm()
+    try:
+        config = StackConfig.from_env(cwd=Path.cwd())
+        if args.command == "up":
+            return run_up(config)
+        command = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+        return run_with_infra(config, command)
+    except (DevstackError, ValueError) as exc:
+        warn(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        warn("interrupted")
+        return 130
+    except Terminated:
+        warn("terminated")
+        return 143
+
+
+if __name__ == "__main__":
+    sys.exit(main())

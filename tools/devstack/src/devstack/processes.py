@@ -1,0 +1,83 @@
+"""The long-lived processes of a local run: every service replica, the portal and Traefik."""
+
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from devstack.config import StackConfig
+from devstack.environment import gateway_env, portal_env, service_env
+from devstack.services import PORTAL_PORT_OFFSET, ServiceSpec, replica_names, replica_ports
+
+__all__ = ["PORTAL_APP", "ProcessSpec", "build_processes", "uvicorn_argv"]
+
+PORTAL_APP = "portal.main:create_app"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProcessSpec:
+    """One process for honcho: a name, a command, the variables added to the environment."""
+
+    name: str
+    argv: tuple[str, ...]
+    env: Mapping[str, str]
+    port: int
+
+    def shell_command(self) -> str:
+        """Honcho runs a shell line; `exec` makes the program itself receive honcho's signals."""
+        return "exec " + shlex.join(self.argv)
+
+
+def uvicorn_argv(*, python: str, app: str, port: int) -> tuple[str, ...]:
+    """Serve an app factory on loopback behind the gateway."""
+    return (
+        python,
+        "-m",
+        "uvicorn",
+        app,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",  # Traefik writes the access log, once per request
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    )
+
+
+def build_processes(
+    config: StackConfig,
+    *,
+    services: Sequence[ServiceSpec],
+    python: str,
+    traefik: str,
+    static_config: Path,
+) -> list[ProcessSpec]:
+    """Every process `sbctl up` supervises; Traefik comes last, after what it routes to."""
+    processes: list[ProcessSpec] = []
+    for spec in services:
+        env = service_env(config, spec, database=config.database, services=services)
+        ports = replica_ports(spec, base=config.service_port_base)
+        for name, port in zip(replica_names(spec), ports, strict=True):
+            argv = uvicorn_argv(python=python, app=spec.app, port=port)
+            processes.append(ProcessSpec(name=name, argv=argv, env=env, port=port))
+    portal_port = config.service_port_base + PORTAL_PORT_OFFSET
+    processes.append(
+        ProcessSpec(
+            name="portal",
+            argv=uvicorn_argv(python=python, app=PORTAL_APP, port=portal_port),
+            env=portal_env(config, services=services),
+            port=portal_port,
+        )
+    )
+    processes.append(
+        ProcessSpec(
+            name="traefik",
+            argv=(traefik, f"--configFile={static_config}"),
+            env=gateway_env(config, services=services),
+            port=config.gateway_port,
+        )
+    )
+    return processes

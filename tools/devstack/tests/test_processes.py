@@ -1,0 +1,70 @@
+"""The process list `sbctl up` hands to honcho."""
+
+import shlex
+from pathlib import Path
+
+from devstack.config import StackConfig
+from devstack.processes import ProcessSpec, build_processes
+from devstack.services import SERVICES, ServiceSpec
+
+CHAT = ServiceSpec(
+    name="chat", app="chat.main:create_app", port_offset=4, env_prefix="CHAT", replicas=2
+)
+
+
+def _build(config: StackConfig, services: tuple[ServiceSpec, ...] = SERVICES) -> list[ProcessSpec]:
+    return build_processes(
+        config,
+        services=services,
+        python="/venv/bin/python",
+        traefik="/venv/bin/traefik",
+        static_config=Path("/state/traefik/traefik.yml"),
+    )
+
+
+def test_services_then_portal_then_traefik(config: StackConfig) -> None:
+    processes = _build(config, (*SERVICES, CHAT))
+    assert [(p.name, p.port) for p in processes] == [
+        ("auth", 8101),
+        ("chat.1", 8104),
+        ("chat.2", 8105),
+        ("portal", 8100),
+        ("traefik", 8080),
+    ]
+
+
+def test_a_service_runs_its_factory_with_uvicorn_on_loopback(config: StackConfig) -> None:
+    auth = _build(config)[0]
+    assert auth.argv == (
+        "/venv/bin/python",
+        "-m",
+        "uvicorn",
+        "auth.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8101",
+        "--no-access-log",
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    )
+    assert auth.env["AUTH_ENVIRONMENT"] == "dev"
+
+
+def test_traefik_reads_the_rendered_static_config_and_the_upstream_urls(
+    config: StackConfig,
+) -> None:
+    traefik = _build(config)[-1]
+    assert traefik.argv == ("/venv/bin/traefik", "--configFile=/state/traefik/traefik.yml")
+    assert traefik.env["SB_AUTH_URL"] == "http://127.0.0.1:8101"
+    assert traefik.env["SB_PORTAL_URL"] == "http://127.0.0.1:8100"
+
+
+def test_the_shell_line_execs_the_program_with_its_arguments_quoted(config: StackConfig) -> None:
+    portal = _build(config)[-2]
+    line = portal.shell_command()
+    assert line.startswith("exec ")
+    assert tuple(shlex.split(line)[1:]) == portal.argv
+    assert portal.env == {"PORTAL_SERVICES": "auth=http://127.0.0.1:8101"}

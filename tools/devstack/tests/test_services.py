@@ -1,0 +1,52 @@
+"""The service table and the port layout."""
+
+import pytest
+
+from devstack.services import (
+    SERVICES,
+    ServiceSpec,
+    check_port_layout,
+    find_service,
+    replica_names,
+    replica_ports,
+)
+
+CHAT = ServiceSpec(
+    name="chat", app="chat.main:create_app", port_offset=4, env_prefix="CHAT", replicas=2
+)
+
+
+def test_auth_sits_right_above_the_portal() -> None:
+    assert replica_ports(find_service("auth"), base=8100) == [8101]
+
+
+def test_replicas_take_consecutive_ports_and_numbered_names() -> None:
+    assert replica_ports(CHAT, base=8100) == [8104, 8105]
+    assert replica_names(CHAT) == ["chat.1", "chat.2"]
+
+
+def test_a_single_replica_is_named_after_its_service() -> None:
+    assert replica_names(find_service("auth")) == ["auth"]
+
+
+def test_the_registered_table_has_no_port_clash() -> None:
+    check_port_layout(SERVICES)
+
+
+def test_a_replica_running_into_the_next_service_is_refused() -> None:
+    recipes = ServiceSpec(
+        name="recipes", app="recipes.main:create_app", port_offset=5, env_prefix="RECIPES"
+    )
+    with pytest.raises(ValueError, match="recipes: port offset 5 is already used by chat"):
+        check_port_layout([*SERVICES, CHAT, recipes])
+
+
+def test_nothing_may_take_the_portals_port() -> None:
+    clash = ServiceSpec(name="x", app="x:create_app", port_offset=0, env_prefix="X")
+    with pytest.raises(ValueError, match="portal"):
+        check_port_layout([clash])
+
+
+def test_an_unknown_service_is_a_key_error() -> None:
+    with pytest.raises(KeyError):
+        find_service("nope")
