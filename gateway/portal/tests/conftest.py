@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+
 from portal import PortalSettings, create_app
 
 from .fakes import GATEWAY, PortalFactory

@@ -1,6 +1,7 @@
 """PORTAL_SERVICES parsing."""
 
 import pytest
+
 from portal.config import PortalSettings, parse_services
 
 
