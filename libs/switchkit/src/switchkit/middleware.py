@@ -9,7 +9,6 @@ import time
 import uuid
 
 from prometheus_client import Counter, Histogram
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from switchkit.logging import request_id_var
@@ -209,10 +208,6 @@ class MetricsMiddleware:
 
 
 def _route_template(scope: Scope) -> str:
-    app = scope.get("app")
-    router = getattr(app, "router", None)
-    for route in getattr(router, "routes", []):
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+    # The router stores the route it matched in the (shared) scope.
+    route = scope.get("route")
+    return str(getattr(route, "path", "unmatched"))

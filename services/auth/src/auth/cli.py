@@ -9,13 +9,12 @@ import os
 import sys
 from pathlib import Path
 
-from switchkit.db import Database
-from switchkit.migrations import upgrade_head
-from switchkit.problems import KitError
-
 from auth.accounts import service as accounts
 from auth.config import Settings
 from auth.sessions.keys import generate_private_key_pem
+from switchkit.db import Database
+from switchkit.migrations import upgrade_head
+from switchkit.problems import KitError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -7,6 +7,7 @@ from typing import ClassVar, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
+
 from switchkit.settings import Environment, KitSettings
 
 __all__ = ["Settings"]
@@ -17,7 +18,7 @@ class Settings(KitSettings):
     uses_redis: ClassVar[bool] = True
     uses_nats: ClassVar[bool] = True
     uses_jwks: ClassVar[bool] = False
-    model_config = SettingsConfigDict(env_prefix="AUTH_")
+    model_config = SettingsConfigDict(env_prefix="AUTH_", populate_by_name=True)
 
     jwt_private_key: SecretStr | None = None
     """The Ed25519 signing key as PEM; or give a path in `jwt_private_key_file`."""

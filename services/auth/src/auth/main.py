@@ -11,8 +11,6 @@ from fastapi import FastAPI
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
 from sqlalchemy.exc import IntegrityError
-from switchkit.app import create_service_app
-from switchkit.db import Database
 
 from auth.accounts import service as accounts
 from auth.accounts.router import router as accounts_router
@@ -22,6 +20,8 @@ from auth.sessions.router import router as sessions_router
 from auth.sessions.service import SessionsContext
 from auth.sessions.throttle import SigninThrottle
 from auth.sessions.tokens import AccessTokenIssuer, LocalTokenVerifier
+from switchkit.app import create_service_app
+from switchkit.db import Database
 
 __all__ = ["EVENTS_STREAM", "create_app"]
 

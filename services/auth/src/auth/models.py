@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
+
 from switchkit.db import schema_metadata
 
 __all__ = ["Base"]

@@ -1,1 +1,5 @@
-"""Pytest plugin of the kit."""
+"""Test support shared by every service: real Postgres, Redis and NATS for service tests."""
+
+from switchkit.testing.plugin import InfraUrls, ServiceUnderTest
+
+__all__ = ["InfraUrls", "ServiceUnderTest"]

@@ -1,1 +1,148 @@
-"""pytest plugin: real database, Redis and NATS fixtures."""
+"""pytest plugin: a real database (one transaction rolled back per test), Redis and NATS.
+
+A service's `tests/conftest.py` defines a session fixture `service_under_test`; the plugin
+then provisions the service's role and schema in the test database, runs its migrations
+once, and gives each test a connection inside a transaction that is rolled back at the end.
+`serve(app)` runs an app's lifespan and binds its request sessions to that transaction, so
+what a test's requests commit is visible to the test and gone afterwards.
+
+Where the servers are comes from the environment (`make test` starts any that are missing):
+`SWITCHBOARD_PG_ADMIN_URL`, `SWITCHBOARD_TEST_DATABASE`, `SWITCHBOARD_TEST_REDIS_URL`,
+`SWITCHBOARD_NATS_URL`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from redis.asyncio import Redis
+from sqlalchemy import pool
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
+
+from switchkit.db import get_session
+from switchkit.migrations import upgrade_head
+from switchkit.provisioning import provision_service_database
+
+__all__ = ["InfraUrls", "ServiceUnderTest"]
+
+
+@dataclass(frozen=True)
+class ServiceUnderTest:
+    name: str
+    """The service's schema and login role."""
+    migrations: Path
+
+
+@dataclass(frozen=True)
+class InfraUrls:
+    database: str
+    redis: str
+    nats: str
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def _service_dsn(admin_dsn: str, *, role: str, database: str) -> str:
+    parts = urlsplit(admin_dsn)
+    host = parts.hostname or "127.0.0.1"
+    netloc = f"{role}:{role}@{host}:{parts.port or 5432}"
+    return urlunsplit(("postgresql+asyncpg", netloc, f"/{database}", "", ""))
+
+
+@pytest.fixture(scope="session")
+async def infra_urls(service_under_test: ServiceUnderTest) -> InfraUrls:
+    admin_dsn = _env("SWITCHBOARD_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    database = _env("SWITCHBOARD_TEST_DATABASE", "switchboard_test")
+    role = service_under_test.name
+    await provision_service_database(
+        admin_dsn=admin_dsn, database=database, role=role, password=role
+    )
+    url = _service_dsn(admin_dsn, role=role, database=database)
+    # Alembic's env runs its own event loop; keep it off this one.
+    await asyncio.to_thread(
+        upgrade_head, script_location=service_under_test.migrations, database_url=url
+    )
+    return InfraUrls(
+        database=url,
+        redis=_env("SWITCHBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/1"),
+        nats=_env("SWITCHBOARD_NATS_URL", "nats://127.0.0.1:4222"),
+    )
+
+
+@pytest.fixture(scope="session")
+async def db_engine(infra_urls: InfraUrls) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(infra_urls.database, poolclass=pool.NullPool)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db_connection(db_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with db_engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def db_session(db_connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    """A session whose commits only release savepoints of the test's transaction."""
+    async with AsyncSession(
+        bind=db_connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as session:
+        yield session
+
+
+@pytest.fixture
+async def redis(infra_urls: InfraUrls) -> AsyncIterator[Redis]:
+    """The test Redis database, emptied before the test."""
+    client = Redis.from_url(infra_urls.redis)
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+ServeApp = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def serve(db_connection: AsyncConnection, redis: Redis) -> ServeApp:
+    """`async with serve(app) as client:` the app, started, on the test's transaction."""
+
+    @asynccontextmanager
+    async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+        async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
+            async with AsyncSession(
+                bind=db_connection,
+                join_transaction_mode="create_savepoint",
+                expire_on_commit=False,
+            ) as session:
+                try:
+                    yield session
+                except BaseException:
+                    await session.rollback()
+                    raise
+                await session.commit()
+
+        app.dependency_overrides[get_session] = session_in_test_transaction
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://testserver"
+            ) as client:
+                yield client
+
+    return serving

@@ -6,12 +6,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends
-from switchkit.db import SessionDep
-from switchkit.identity import Identity, require_roles
 
 from auth.accounts import service
 from auth.accounts.models import User
 from auth.accounts.roles import Role
+from switchkit.db import SessionDep
+from switchkit.identity import Identity, require_roles
 
 __all__ = ["Admin", "ValidUser"]
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from switchkit.db import SessionDep
-from switchkit.identity import CurrentUser
-from switchkit.problems import problem_responses
 
 from auth.accounts import service
 from auth.accounts.dependencies import Admin, ValidUser
 from auth.accounts.schemas import PublicUserOut, RolesIn, SignupIn, UserOut
+from switchkit.db import SessionDep
+from switchkit.identity import CurrentUser
+from switchkit.problems import problem_responses
 
 __all__ = ["router"]
 

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from switchkit.identity import Identity
 
 from auth.sessions.exceptions import RevocationListUnavailable
+from switchkit.identity import Identity
 
 __all__ = ["REVOKED_SUBJECT", "is_revoked", "publish_revocation", "revoke_session"]
 

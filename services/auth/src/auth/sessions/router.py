@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from switchkit.db import SessionDep
-from switchkit.identity import CurrentUser, TokenVerifier, bearer_token
-from switchkit.problems import Unauthorized, problem_responses
 
 from auth.sessions import service
 from auth.sessions.dependencies import ClientAddress, SessionsDep
 from auth.sessions.schemas import RefreshIn, SigninIn, TokenPair
+from switchkit.db import SessionDep
+from switchkit.identity import CurrentUser, TokenVerifier, bearer_token
+from switchkit.problems import Unauthorized, problem_responses
 
 __all__ = ["router"]
 

@@ -14,7 +14,6 @@ from nats.js import JetStreamContext
 from redis.asyncio import Redis
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from switchkit.identity import Identity
 
 from auth.accounts import service as accounts
 from auth.accounts.models import User
@@ -25,6 +24,7 @@ from auth.sessions.revocation import publish_revocation, revoke_session
 from auth.sessions.schemas import TokenPair
 from auth.sessions.throttle import SigninThrottle
 from auth.sessions.tokens import AccessTokenIssuer
+from switchkit.identity import Identity
 
 __all__ = ["SessionsContext", "refresh", "signin", "signout"]
 

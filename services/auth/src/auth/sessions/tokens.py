@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import jwt
 from redis.asyncio import Redis
-from switchkit.identity import Identity, decode_claims
 
 from auth.accounts.models import User
 from auth.sessions.exceptions import SessionRevoked
 from auth.sessions.keys import SigningKey
 from auth.sessions.revocation import is_revoked
+from switchkit.identity import Identity, decode_claims
 
 __all__ = ["AccessTokenIssuer", "LocalTokenVerifier"]
 
