@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 import nats
+from jsonschema import Draft202012Validator, FormatChecker
 
+from switchkit.contracts import CONTRACTS_DIR
 from switchkit.testing import InfraUrls
 from tests.conftest import SignIn
 
@@ -73,7 +75,8 @@ async def test_signout_publishes_a_revocation_event(
         await subscription.unsubscribe()
         await client.drain()
     assert event["reason"] == "signout"
-    assert set(event) == {"userId", "sessionId", "reason", "revokedAt"}
+    schema = json.loads((CONTRACTS_DIR / "events" / "auth.session.revoked.json").read_text())
+    Draft202012Validator(schema, format_checker=FormatChecker()).validate(event)
 
 
 async def test_signout_needs_a_token(api: httpx.AsyncClient) -> None:

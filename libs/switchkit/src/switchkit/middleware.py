@@ -131,27 +131,35 @@ class BodyLimitMiddleware:
             return
         received = 0
         response_started = False
+        refused = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLargeError
+                if received > self.max_bytes and not refused:
+                    refused = True
+                    if not response_started:
+                        await self._refuse(scope, send, request_id)
+                    # The app sees a vanished client and stops reading; what it answers
+                    # is dropped below, as the 413 has been sent.
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if refused:
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLargeError:
-            if not response_started:
-                await self._refuse(scope, send, request_id)
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
 
     async def _refuse(self, scope: Scope, send: Send, request_id: str) -> None:
         body = _problem_body(
@@ -161,10 +169,6 @@ class BodyLimitMiddleware:
             scope["path"],
         )
         await _send_problem(send, status=413, body=body, request_id=request_id)
-
-
-class _BodyTooLargeError(Exception):
-    pass
 
 
 REQUESTS = Counter(
