@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
@@ -16,30 +15,13 @@ from starlette.requests import Request
 
 from switchkit.identity import JwksTokenVerifier, bearer_token
 from switchkit.problems import ServiceUnavailable, Unauthorized
+from switchkit.testing import TestTokens
 
 ISSUER, AUDIENCE = "switchboard-auth", "switchboard"
 
 
-def _jwk(key: Ed25519PrivateKey, kid: str) -> dict[str, Any]:
-    jwk: dict[str, Any] = jwt.algorithms.OKPAlgorithm.to_jwk(key.public_key(), as_dict=True)
-    return {**jwk, "kid": kid, "alg": "EdDSA", "use": "sig"}
-
-
 def _token(key: Ed25519PrivateKey, kid: str, **claims: Any) -> str:
-    now = int(time.time())
-    payload = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": str(uuid.uuid4()),
-        "name": "ada",
-        "roles": ["user"],
-        "sid": str(uuid.uuid4()),
-        "jti": uuid.uuid4().hex,
-        "iat": now,
-        "exp": now + 300,
-        **claims,
-    }
-    return jwt.encode(payload, key, algorithm="EdDSA", headers={"kid": kid})
+    return TestTokens(key=key, kid=kid).token(**claims)
 
 
 class FakeAuthService:
@@ -54,7 +36,8 @@ class FakeAuthService:
         self.requests += 1
         if self.down:
             return httpx.Response(503)
-        return httpx.Response(200, json={"keys": [_jwk(k, kid) for kid, k in self.keys.items()]})
+        keys = [TestTokens(key=k, kid=kid).jwks()["keys"][0] for kid, k in self.keys.items()]
+        return httpx.Response(200, json={"keys": keys})
 
     def verifier(self, min_refresh_seconds: float = 30.0) -> JwksTokenVerifier:
         return JwksTokenVerifier(
@@ -75,7 +58,7 @@ async def test_a_valid_token_yields_its_identity() -> None:
     )
     assert identity.user_id == user_id
     assert identity.roles == {"user", "supervisor"}
-    assert identity.username == "ada"
+    assert identity.username == "tester"
 
 
 async def test_keys_are_cached() -> None:

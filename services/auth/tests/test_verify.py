@@ -10,6 +10,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from auth.sessions.keys import SigningKey
+from switchkit.testing import TestTokens
 from tests.conftest import SignIn
 
 
@@ -55,19 +56,7 @@ async def test_a_garbage_token_is_a_401(api: httpx.AsyncClient) -> None:
 
 
 def _claims(**overrides: object) -> dict[str, object]:
-    now = int(time.time())
-    return {
-        "iss": "switchboard-auth",
-        "aud": "switchboard",
-        "sub": str(uuid.uuid4()),
-        "name": "mallory",
-        "roles": ["admin"],
-        "sid": str(uuid.uuid4()),
-        "jti": uuid.uuid4().hex,
-        "iat": now,
-        "exp": now + 600,
-        **overrides,
-    }
+    return TestTokens().claims(name="mallory", roles=["admin"], **overrides)
 
 
 async def test_a_token_signed_by_another_key_is_a_401(

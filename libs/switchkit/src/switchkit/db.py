@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,7 +15,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["NAMING_CONVENTION", "Database", "SessionDep", "get_session", "schema_metadata"]
+__all__ = [
+    "NAMING_CONVENTION",
+    "Database",
+    "SessionDep",
+    "get_session",
+    "schema_metadata",
+    "unit_of_work",
+]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,6 +55,17 @@ class Database:
         await self.engine.dispose()
 
 
+@asynccontextmanager
+async def unit_of_work(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Commits the session when the block ends normally, rolls it back when it raises."""
+    try:
+        yield session
+    except BaseException:
+        await session.rollback()
+        raise
+    await session.commit()
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's session: committed when the route returns, rolled back if it raises.
 
@@ -54,13 +73,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     a failed commit becomes an error answer instead of a 2xx for data that was lost.
     """
     database: Database = request.app.state.database
-    async with database.sessions() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        await session.commit()
+    async with database.sessions() as session, unit_of_work(session):
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

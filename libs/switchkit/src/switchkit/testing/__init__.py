@@ -1,5 +1,6 @@
 """Test support shared by every service: real Postgres, Redis and NATS for service tests."""
 
 from switchkit.testing.plugin import InfraUrls, ServiceUnderTest
+from switchkit.testing.tokens import TestTokens
 
-__all__ = ["InfraUrls", "ServiceUnderTest"]
+__all__ = ["InfraUrls", "ServiceUnderTest", "TestTokens"]

@@ -28,7 +28,7 @@ from redis.asyncio import Redis
 from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
-from switchkit.db import get_session
+from switchkit.db import get_session, unit_of_work
 from switchkit.migrations import upgrade_head
 from switchkit.provisioning import provision_service_database
 
@@ -125,17 +125,15 @@ def serve(db_connection: AsyncConnection, redis: Redis) -> ServeApp:
     @asynccontextmanager
     async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
-            async with AsyncSession(
-                bind=db_connection,
-                join_transaction_mode="create_savepoint",
-                expire_on_commit=False,
-            ) as session:
-                try:
-                    yield session
-                except BaseException:
-                    await session.rollback()
-                    raise
-                await session.commit()
+            async with (
+                AsyncSession(
+                    bind=db_connection,
+                    join_transaction_mode="create_savepoint",
+                    expire_on_commit=False,
+                ) as session,
+                unit_of_work(session),
+            ):
+                yield session
 
         app.dependency_overrides[get_session] = session_in_test_transaction
         async with app.router.lifespan_context(app):
