@@ -6,6 +6,8 @@ import socket
 import sys
 from pathlib import Path
 
+import pytest
+
 from devstack.processes import ProcessSpec
 from devstack.supervisor import supervise
 
@@ -22,14 +24,17 @@ def _static_server(directory: Path, port: int) -> ProcessSpec:
     return ProcessSpec(name="web", argv=(*argv, "--directory", str(directory)), env={}, port=port)
 
 
-def test_a_requested_stop_after_a_healthy_start_exits_0(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_requested_stop_after_a_healthy_start_exits_0(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
     (tmp_path / "health").write_text("ok")
     port = _free_port()
     readied: list[bool] = []
 
     def stop_once_ready() -> None:
         readied.append(True)
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), stop_signal)
 
     code = supervise(
         [_static_server(tmp_path, port)],

@@ -7,7 +7,7 @@ from pathlib import Path
 from devstack.config import StackConfig
 from devstack.console import warn
 from devstack.errors import DevstackError
-from devstack.signals import Terminated, raise_on_sigterm
+from devstack.signals import Terminated, raise_on_termination
 from devstack.up import run_up
 from devstack.wrap import run_with_infra
 
@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
-    raise_on_sigterm()
+    raise_on_termination()
     try:
         config = StackConfig.from_env(cwd=Path.cwd())
         if args.command == "up":

@@ -5,12 +5,15 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
+from types import FrameType
 
 import httpx
 from honcho.manager import Manager
+from honcho.printer import Printer
 
-from devstack.console import warn
+from devstack.console import TolerantStdout, warn
 from devstack.processes import ProcessSpec
+from devstack.signals import STOP_SIGNALS
 
 __all__ = ["supervise"]
 
@@ -29,7 +32,7 @@ def supervise(
 
     Returns 0 for a requested stop after a successful start, else non-zero.
     """
-    manager = Manager()
+    manager = Manager(printer=Printer(TolerantStdout()))
     for process in processes:
         manager.add_process(
             process.name, process.shell_command(), env={**os.environ, **process.env}
@@ -50,11 +53,18 @@ def supervise(
         name="sbctl-ready",
         daemon=True,
     )
-    # Honcho's loop installs its own handlers and leaves them behind.
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # Honcho's loop installs its own SIGINT/SIGTERM handlers and leaves them behind.
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    # Honcho ignores SIGHUP; a closed terminal must stop everything like SIGTERM does.
+    signal.signal(signal.SIGHUP, _forward_as_sigterm)
     watcher.start()
     try:
         manager.loop()
+    except BaseException:
+        # The loop died before honcho could stop the processes: they run in sessions of
+        # their own, so nothing else would.
+        manager.kill()
+        raise
     finally:
         finished.set()
         watcher.join()
@@ -67,6 +77,10 @@ def supervise(
         return 0 if ready.is_set() else code
     # A long-lived process ended on its own, even with status 0: that is a failure.
     return code or 1
+
+
+def _forward_as_sigterm(signum: int, frame: FrameType | None) -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _await_ready(

@@ -6,7 +6,7 @@ import sys
 from devstack.banner import render_banner
 from devstack.commands import find_program
 from devstack.config import StackConfig
-from devstack.console import say
+from devstack.console import say, show
 from devstack.errors import DevstackError
 from devstack.gateway import write_static_config
 from devstack.infra import ensure_infra
@@ -43,7 +43,7 @@ def run_up(config: StackConfig) -> int:
             processes,
             health_url=f"{config.gateway_url}/health",
             ready_timeout=_READY_TIMEOUT_SECONDS,
-            on_ready=lambda: print(banner, flush=True),
+            on_ready=lambda: show(banner),
         )
         say("every process has stopped")
     return code

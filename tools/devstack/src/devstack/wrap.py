@@ -47,13 +47,16 @@ def run_with_infra(config: StackConfig, command: Sequence[str]) -> int:
         def forward(signum: int, frame: FrameType | None) -> None:
             child.send_signal(signum)
 
-        # Like a shell: Ctrl-C reaches the child from the terminal already; SIGTERM sent to us
-        # alone is passed on. Either way we wait for it, then stop the infra.
-        previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        previous_term = signal.signal(signal.SIGTERM, forward)
+        # Like a shell: Ctrl-C reaches the child from the terminal already; SIGTERM or SIGHUP
+        # sent to us alone is passed on. Either way we wait for it, then stop the infra.
+        previous = {
+            signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+            signal.SIGTERM: signal.signal(signal.SIGTERM, forward),
+            signal.SIGHUP: signal.signal(signal.SIGHUP, forward),
+        }
         try:
             code = child.wait()
         finally:
-            signal.signal(signal.SIGINT, previous_int)
-            signal.signal(signal.SIGTERM, previous_term)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
     return code
