@@ -55,8 +55,9 @@ async def test_body_validation_names_every_bad_field(client: httpx.AsyncClient) 
 
 async def test_an_oversized_body_is_refused_before_the_handler(client: httpx.AsyncClient) -> None:
     response = await client.post("/things", json={"name": "x" * 2000, "size": 1})
-    assert response.status_code == 413
+    assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM
+    assert response.json()["errors"] == [{"field": "body", "message": "must be at most 1024 bytes"}]
 
 
 async def test_a_chunked_oversized_body_is_refused_too(client: httpx.AsyncClient) -> None:
@@ -67,7 +68,8 @@ async def test_a_chunked_oversized_body_is_refused_too(client: httpx.AsyncClient
     response = await client.post(
         "/things", content=chunks(), headers={"content-type": "application/json"}
     )
-    assert response.status_code == 413
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "body"
 
 
 async def test_a_crash_is_a_500_problem_without_internals_and_is_logged_with_its_stack(
@@ -98,3 +100,15 @@ async def test_every_request_is_logged_once_as_json(
     assert access["status"] == 200
     assert access["path"] == "/items"
     assert access["service"] == "kittest"
+
+
+async def test_a_body_of_another_content_type_is_a_400_naming_the_content_type(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/things", content=b'{"name": "a", "size": 1}', headers={"content-type": "text/plain"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "body", "message": "must be application/json, not text/plain"}
+    ]

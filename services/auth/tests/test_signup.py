@@ -154,11 +154,14 @@ async def test_a_body_of_another_content_type_is_a_400(api: httpx.AsyncClient) -
     assert response.headers["content-type"] == PROBLEM
 
 
-async def test_an_oversized_body_is_a_413_problem(api: httpx.AsyncClient) -> None:
+async def test_an_oversized_body_is_a_400_problem(api: httpx.AsyncClient) -> None:
     response = await api.post(
         "/auth/signup",
         content=b'{"username": "' + b"a" * 70_000 + b'"}',
         headers={"Content-Type": "application/json"},
     )
-    assert response.status_code == 413
+    assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM
+    assert response.json()["errors"] == [
+        {"field": "body", "message": "must be at most 65536 bytes"}
+    ]

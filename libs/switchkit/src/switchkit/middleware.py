@@ -27,17 +27,18 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _problem_body(status: int, title: str, detail: str, instance: str) -> bytes:
-    slug = title.lower().replace(" ", "-")
-    return json.dumps(
-        {
-            "type": PROBLEM_BASE + slug,
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": instance,
-        }
-    ).encode()
+def _problem_body(
+    status: int, title: str, detail: str, instance: str, **extensions: object
+) -> bytes:
+    slug = str(extensions.pop("slug", title.lower().replace(" ", "-")))
+    problem = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    return json.dumps({**problem, **extensions}).encode()
 
 
 async def _send_problem(send: Send, *, status: int, body: bytes, request_id: str) -> None:
@@ -114,7 +115,7 @@ class RequestContextMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses request bodies over a size limit before any of it reaches a handler."""
+    """Refuses request bodies over a size limit (400) before any of it reaches a handler."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -143,7 +144,7 @@ class BodyLimitMiddleware:
                     if not response_started:
                         await self._refuse(scope, send, request_id)
                     # The app sees a vanished client and stops reading; what it answers
-                    # is dropped below, as the 413 has been sent.
+                    # is dropped below, as the 400 has been sent.
                     return {"type": "http.disconnect"}
             return message
 
@@ -162,13 +163,17 @@ class BodyLimitMiddleware:
                 raise
 
     async def _refuse(self, scope: Scope, send: Send, request_id: str) -> None:
+        # Bad input is a 400 suite-wide (the contracts say so), with the limit named.
+        message = f"must be at most {self.max_bytes} bytes"
         body = _problem_body(
-            413,
-            "Content too large",
-            f"The request body is larger than {self.max_bytes} bytes.",
+            400,
+            "Invalid request",
+            f"The request body is too large: it {message}.",
             scope["path"],
+            slug="validation",
+            errors=[{"field": "body", "message": message}],
         )
-        await _send_problem(send, status=413, body=body, request_id=request_id)
+        await _send_problem(send, status=400, body=body, request_id=request_id)
 
 
 REQUESTS = Counter(

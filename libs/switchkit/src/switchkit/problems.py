@@ -143,9 +143,19 @@ def _message(error: Mapping[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
+def _is_json(content_type: str | None) -> bool:
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 def validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors: list[FieldError] = []
-    for error in exc.errors():
+    body_errors = [e for e in exc.errors() if tuple(e.get("loc", ()))[:1] == ("body",)]
+    content_type = request.headers.get("content-type")
+    if body_errors and content_type and not _is_json(content_type):
+        # Whatever the body said, it was not read as JSON: that is the one thing to fix.
+        errors.append(FieldError("body", f"must be application/json, not {content_type}"))
+    for error in [] if errors else exc.errors():
         loc = error.get("loc", ())
         if error.get("type") == "json_invalid":
             errors.append(FieldError("body", "is not valid JSON"))
