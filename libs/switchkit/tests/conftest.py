@@ -7,11 +7,12 @@ from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel, ConfigDict
 
 from switchkit.app import create_service_app
 from switchkit.identity import CurrentUser, Identity, require_roles
+from switchkit.pagination import Page, page_query
 from switchkit.problems import BadRequest, Conflict, FieldError, TooManyRequests
 from switchkit.settings import Environment, KitSettings
 
@@ -23,6 +24,7 @@ class Thing(BaseModel):
 
 
 AdminOnly = Annotated[Identity, Depends(require_roles("admin"))]
+PageDep = Annotated[Page, Depends(page_query(default_size=20, max_size=100))]
 
 
 def build_router() -> APIRouter:
@@ -45,8 +47,8 @@ def build_router() -> APIRouter:
         raise RuntimeError("secret internals: password=hunter2")
 
     @router.get("/items")
-    async def items(page: int = Query(1, ge=1)) -> dict[str, int]:
-        return {"page": page}
+    async def items(page: PageDep) -> dict[str, int]:
+        return {"page": page.number, "size": page.size}
 
     @router.post("/things")
     async def things(thing: Thing) -> Thing:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 from pydantic import ValidationError
 from starlette.datastructures import URL
@@ -78,3 +79,60 @@ def test_the_first_page_has_no_prev_and_the_last_no_next() -> None:
 def test_an_empty_list_still_has_a_first_and_last_page() -> None:
     links = _links(page_headers(url=URL("http://gw/x"), page=Page(1, 10), total=0)["Link"])
     assert set(links) == {"first", "last"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"page": 1, "size": 20}),
+        ("page=3&per_page=50", {"page": 3, "size": 50}),
+        ("_page=2&_limit=10", {"page": 2, "size": 10}),
+        ("per_page=100", {"page": 1, "size": 100}),
+    ],
+)
+async def test_page_parameters_and_their_json_server_names(
+    client: httpx.AsyncClient, query: str, expected: dict[str, int]
+) -> None:
+    response = await client.get(f"/items?{query}")
+    assert response.status_code == 200
+    assert response.json() == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=two", "page"),
+        ("per_page=0", "per_page"),
+        ("per_page=101", "per_page"),
+        ("_limit=1000", "_limit"),
+        ("_page=1.5", "_page"),
+    ],
+)
+async def test_bad_page_parameters_are_a_400_naming_them(
+    client: httpx.AsyncClient, query: str, field: str
+) -> None:
+    response = await client.get(f"/items?{query}")
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+async def test_browsers_may_read_the_pagination_headers(client: httpx.AsyncClient) -> None:
+    response = await client.get("/items", headers={"Origin": "https://frontend.example"})
+    exposed = response.headers["access-control-expose-headers"]
+    for header in ("X-Total-Count", "Link", "ETag", "Location"):
+        assert header in exposed
+
+
+async def test_a_preflight_is_answered(client: httpx.AsyncClient) -> None:
+    response = await client.options(
+        "/items",
+        headers={
+            "Origin": "https://frontend.example",
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "authorization, if-match",
+        },
+    )
+    assert response.status_code == 200
+    assert "PATCH" in response.headers["access-control-allow-methods"]

@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from redis.asyncio import Redis
 
@@ -24,6 +25,8 @@ __all__ = ["LifespanHook", "create_service_app"]
 
 LifespanHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 REDIS_TIMEOUT_SECONDS = 0.5
+# Headers a browser script may read: pagination, caching, created resources, throttling.
+EXPOSED_HEADERS = ["Location", "ETag", "Link", "X-Total-Count", "X-Request-Id", "Retry-After"]
 
 
 def create_service_app(
@@ -89,6 +92,20 @@ def create_service_app(
     app.include_router(metrics_router)
     for router in routers:
         app.include_router(router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_allow_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "X-Request-Id",
+        ],
+        expose_headers=EXPOSED_HEADERS,
+        max_age=600,
+    )
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

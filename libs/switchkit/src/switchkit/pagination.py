@@ -1,12 +1,16 @@
 """Page-number pagination: query parameters, `X-Total-Count` and RFC 8288 `Link` headers."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI must see the real `Query(...)` objects
+# built from `page_query`'s arguments, not strings resolved later without them.
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Query
 from starlette.datastructures import URL
 
-__all__ = ["Page", "page_headers"]
+__all__ = ["Page", "page_headers", "page_query"]
 
 
 @dataclass(frozen=True)
@@ -36,3 +40,30 @@ def page_headers(
         links.append(link(page.number + 1, "next"))
     links.append(link(last, "last"))
     return {"X-Total-Count": str(total), "Link": ", ".join(links)}
+
+
+def page_query(*, default_size: int, max_size: int) -> Callable[..., Page]:
+    """A dependency reading `page`/`per_page`, or json-server's `_page`/`_limit`.
+
+    Anything that is not a whole number from 1 (and up to `max_size` for the size) is a 400
+    naming the parameter; a page past the end is simply empty.
+    """
+
+    def dependency(
+        page: Annotated[int | None, Query(ge=1, description="Page number, from 1")] = None,
+        per_page: Annotated[
+            int | None, Query(ge=1, le=max_size, description=f"Page size, {max_size} at most")
+        ] = None,
+        json_server_page: Annotated[
+            int | None, Query(alias="_page", ge=1, description="json-server's name for `page`")
+        ] = None,
+        json_server_limit: Annotated[
+            int | None,
+            Query(alias="_limit", ge=1, le=max_size, description="json-server's `per_page`"),
+        ] = None,
+    ) -> Page:
+        number = page or json_server_page or 1
+        size = per_page or json_server_limit or default_size
+        return Page(number=number, size=size)
+
+    return dependency

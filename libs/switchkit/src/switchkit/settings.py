@@ -41,6 +41,9 @@ class KitSettings(BaseSettings):
     jwt_issuer: str = "switchboard-auth"
     jwt_audience: str = "switchboard"
     max_body_bytes: int = 64 * 1024
+    cors_allow_origins: list[str] = ["*"]
+    """Origins whose browsers may call the API. Tokens travel in headers, never cookies,
+    so allowing any origin exposes nothing a page could not already send."""
 
     @model_validator(mode="after")
     def _dev_defaults_only_in_dev(self) -> Self:
