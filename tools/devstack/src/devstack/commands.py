@@ -20,9 +20,9 @@ def venv_bin() -> Path:
     return Path(sys.executable).parent
 
 
-def find_program(name: str, *, extra_dirs: Sequence[Path] = ()) -> str | None:
+def find_program(name: str) -> str | None:
     """Look in the virtualenv first (nats-server, traefik, switchboard-*), then PATH."""
-    search = [str(venv_bin()), os.environ.get("PATH", ""), *_SYSTEM_DIRS, *map(str, extra_dirs)]
+    search = [str(venv_bin()), os.environ.get("PATH", ""), *_SYSTEM_DIRS]
     return shutil.which(name, path=os.pathsep.join(search))
 
 

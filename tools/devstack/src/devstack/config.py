@@ -20,8 +20,8 @@ class Endpoint:
 
     @property
     def is_local(self) -> bool:
-        """Whether the runner could start the server itself."""
-        return self.host in {"127.0.0.1", "localhost", "::1"}
+        """Whether the runner could start the server itself (it binds 127.0.0.1)."""
+        return self.host in {"127.0.0.1", "localhost"}
 
 
 def endpoint_of(url: str) -> Endpoint:

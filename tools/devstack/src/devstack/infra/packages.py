@@ -6,7 +6,7 @@ from devstack.commands import find_program, is_root, run_checked
 from devstack.console import say
 from devstack.errors import DevstackError
 
-__all__ = ["can_install", "install"]
+__all__ = ["install"]
 
 # Debian's postgresql package otherwise creates and starts a "main" cluster on 5432, whose
 # password auth on TCP would then stand where the runner wants its own trust-auth cluster.
@@ -20,11 +20,6 @@ def _privilege_prefix() -> list[str] | None:
         return []
     sudo = find_program("sudo")
     return None if sudo is None else [sudo]
-
-
-def can_install() -> bool:
-    """Whether apt-get exists and we may run it (as root, or through sudo)."""
-    return find_program("apt-get") is not None and _privilege_prefix() is not None
 
 
 def install(packages: list[str]) -> None:
