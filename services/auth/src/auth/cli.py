@@ -12,18 +12,11 @@ from pathlib import Path
 from auth.accounts import service as accounts
 from auth.config import Settings
 from auth.sessions.keys import generate_private_key_pem
+from switchkit.cli import service_cli
 from switchkit.db import Database
-from switchkit.migrations import upgrade_head
 from switchkit.problems import KitError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def migrate(_: argparse.Namespace) -> int:
-    settings = Settings()
-    assert settings.database_url
-    upgrade_head(script_location=MIGRATIONS, database_url=settings.database_url)
-    return 0
 
 
 def keygen(args: argparse.Namespace) -> int:
@@ -64,10 +57,7 @@ def create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="switchboard-auth", description=__doc__)
-    commands = parser.add_subparsers(required=True)
-    commands.add_parser("migrate", help="apply the database migrations").set_defaults(run=migrate)
+def _commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     key = commands.add_parser("keygen", help="write a new signing key to PATH if it is absent")
     key.add_argument("path")
     key.set_defaults(run=keygen)
@@ -78,10 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     admin.add_argument("--username", required=True)
     admin.set_defaults(run=create_admin)
-    args = parser.parse_args(argv)
-    code: int = args.run(args)
-    return code
 
+
+main = service_cli(
+    prog="switchboard-auth",
+    description=__doc__ or "",
+    settings=Settings,
+    migrations=MIGRATIONS,
+    add_commands=_commands,
+)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(None))

@@ -1,0 +1,50 @@
+"""The command line every service has (`switchboard-<name> migrate`), plus its own commands."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from switchkit.migrations import upgrade_head
+from switchkit.settings import KitSettings
+
+__all__ = ["Command", "service_cli"]
+
+Command = Callable[[argparse.Namespace], int]
+AddCommands = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+def service_cli(
+    *,
+    prog: str,
+    description: str,
+    settings: Callable[[], KitSettings],
+    migrations: Path,
+    add_commands: AddCommands | None = None,
+) -> Callable[[list[str] | None], int]:
+    """A `main(argv)` with `migrate` and whatever `add_commands` registers.
+
+    Each command is a subparser whose `run` default takes the parsed arguments and returns
+    the exit code.
+    """
+
+    def migrate(_: argparse.Namespace) -> int:
+        database_url = settings().database_url
+        assert database_url, "settings give a database URL or refuse to load"
+        upgrade_head(script_location=migrations, database_url=database_url)
+        return 0
+
+    def main(argv: list[str] | None = None) -> int:
+        parser = argparse.ArgumentParser(prog=prog, description=description)
+        commands = parser.add_subparsers(required=True)
+        commands.add_parser("migrate", help="apply the database migrations").set_defaults(
+            run=migrate
+        )
+        if add_commands is not None:
+            add_commands(commands)
+        args = parser.parse_args(argv)
+        code: int = args.run(args)
+        return code
+
+    return main

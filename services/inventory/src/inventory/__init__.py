@@ -1,0 +1,1 @@
+"""Switchboard inventory service: DID phone numbers for sale."""

@@ -1,0 +1,56 @@
+"""`switchboard-inventory`: migrations and sample data, from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from inventory.config import Settings
+from inventory.dids.seed import seed
+from switchkit.cli import service_cli
+from switchkit.db import Database
+from switchkit.settings import Environment
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def seed_command(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if settings.environment is Environment.PROD:
+        print("refused: production inventories are never seeded", file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        assert settings.database_url
+        database = Database(settings.database_url)
+        try:
+            async with database.sessions.begin() as session:
+                return await seed(session=session, only_if_empty=args.if_empty)
+        finally:
+            await database.dispose()
+
+    added = asyncio.run(run())
+    print(f"seeded {added} DIDs")
+    return 0
+
+
+def _commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    seeder = commands.add_parser("seed", help="load ~800 sample DIDs (idempotent; never in prod)")
+    seeder.add_argument(
+        "--if-empty", action="store_true", help="only when the inventory has no DID at all"
+    )
+    seeder.set_defaults(run=seed_command)
+
+
+main = service_cli(
+    prog="switchboard-inventory",
+    description=__doc__ or "",
+    settings=Settings,
+    migrations=MIGRATIONS,
+    add_commands=_commands,
+)
+
+if __name__ == "__main__":
+    sys.exit(main(None))

@@ -1,0 +1,20 @@
+"""Inventory service settings (environment variables prefixed `INVENTORY_`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from switchkit.settings import KitSettings
+
+__all__ = ["Settings"]
+
+
+class Settings(KitSettings):
+    service_name: ClassVar[str] = "inventory"
+    model_config = SettingsConfigDict(env_prefix="INVENTORY_")
+
+    default_page_size: int = Field(50, ge=1)
+    max_page_size: int = Field(100, ge=1)

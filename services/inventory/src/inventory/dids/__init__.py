@@ -1,0 +1,1 @@
+"""The DID numbers: their table, rules and routes."""
