@@ -115,15 +115,20 @@ async def redis(infra_urls: InfraUrls) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-ServeApp = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
+ServeApp = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 @pytest.fixture
 def serve(db_connection: AsyncConnection, redis: Redis) -> ServeApp:
-    """`async with serve(app) as client:` the app, started, on the test's transaction."""
+    """`async with serve(app) as client:` the app, started, on the test's transaction.
+
+    `serve(app, committed=True)` leaves the app its own connection pool instead, for tests
+    of truly concurrent requests (one connection cannot run two at once); what they commit
+    stays, so such a test cleans up after itself.
+    """
 
     @asynccontextmanager
-    async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async def serving(app: FastAPI, *, committed: bool = False) -> AsyncIterator[httpx.AsyncClient]:
         async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
             async with (
                 AsyncSession(
@@ -135,7 +140,8 @@ def serve(db_connection: AsyncConnection, redis: Redis) -> ServeApp:
             ):
                 yield session
 
-        app.dependency_overrides[get_session] = session_in_test_transaction
+        if not committed:
+            app.dependency_overrides[get_session] = session_in_test_transaction
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(
