@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from inventory.main import create_app
 from switchkit.testing import TestTokens
 from tests.conftest import VALID
 
@@ -96,8 +97,6 @@ async def test_a_stale_if_match_is_a_412_and_changes_nothing(
 async def test_concurrent_writers_with_the_same_if_match_cannot_both_win(
     serve: Any, settings: Any, tokens: TestTokens, supervisor: dict[str, str]
 ) -> None:
-    from inventory.main import create_app
-
     async with serve(create_app(settings, token_verifier=lambda _: tokens), committed=True) as api:
         created = await api.post(
             "/dids", json={**VALID, "value": "+55 21 3456-7890"}, headers=supervisor

@@ -48,6 +48,7 @@ async def test_a_bad_price_is_a_400_naming_the_field(
     api: httpx.AsyncClient,
     supervisor: dict[str, str],
     count_dids: Count,
+    *,
     field: str,
     price: Any,
     message: str,
