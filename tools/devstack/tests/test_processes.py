@@ -1,10 +1,11 @@
 """The process list `sbctl up` hands to honcho."""
 
 import shlex
+import socket
 from pathlib import Path
 
 from devstack.config import StackConfig
-from devstack.processes import ProcessSpec, build_processes
+from devstack.processes import ProcessSpec, build_processes, busy
 from devstack.services import SERVICES, ServiceSpec
 
 CHAT = ServiceSpec(
@@ -68,3 +69,20 @@ def test_the_shell_line_execs_the_program_with_its_arguments_quoted(config: Stac
     assert line.startswith("exec ")
     assert tuple(shlex.split(line)[1:]) == portal.argv
     assert portal.env == {"PORTAL_SERVICES": "auth=http://127.0.0.1:8101"}
+
+
+def test_ports_something_already_listens_on_are_reported() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        taken_port = listener.getsockname()[1]
+        free = ProcessSpec(name="free", argv=("x",), env={}, port=_free_port())
+        taken = ProcessSpec(name="taken", argv=("x",), env={}, port=taken_port)
+        assert busy([free, taken]) == [taken]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

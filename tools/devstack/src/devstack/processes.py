@@ -1,6 +1,7 @@
 """The long-lived processes of a local run: every service replica, the portal and Traefik."""
 
 import shlex
+import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +10,7 @@ from devstack.config import StackConfig
 from devstack.environment import gateway_env, portal_env, service_env
 from devstack.services import PORTAL_PORT_OFFSET, ServiceSpec, replica_names, replica_ports
 
-__all__ = ["PORTAL_APP", "ProcessSpec", "build_processes", "uvicorn_argv"]
+__all__ = ["PORTAL_APP", "ProcessSpec", "build_processes", "busy", "uvicorn_argv"]
 
 PORTAL_APP = "portal.main:create_app"
 
@@ -81,3 +82,17 @@ def build_processes(
         )
     )
     return processes
+
+
+def busy(processes: Sequence[ProcessSpec]) -> list[ProcessSpec]:
+    """The processes whose port something already listens on (say, another `sbctl up`).
+
+    Checked up front: otherwise the health check could reach the other run's gateway and
+    report this one as up while its own Traefik is failing to bind.
+    """
+    taken = []
+    for process in processes:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", process.port)) == 0:
+                taken.append(process)
+    return taken

