@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -35,6 +35,11 @@ def run_migrations(*, metadata: MetaData) -> None:
     assert schema, "service metadata is bound to its schema"
 
     def migrate(connection: Connection) -> None:
+        # Replicas (two chat nodes, k8s pods) may start together; one migrates at a time and
+        # the others then find nothing left to do. Released when the connection closes.
+        connection.execute(
+            text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": f"alembic:{schema}"}
+        )
         context.configure(
             connection=connection,
             target_metadata=metadata,
