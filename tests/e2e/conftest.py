@@ -18,8 +18,15 @@ import httpx
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-GATEWAY_PORT = 18080
+# Another checkout's e2e run (a second developer, CI beside a session) can pick other ports
+# and a database of its own through these variables.
+GATEWAY_PORT = int(os.environ.get("SWITCHBOARD_E2E_GATEWAY_PORT", "18080"))
+SERVICE_PORT_BASE = os.environ.get("SWITCHBOARD_E2E_SERVICE_PORT_BASE", "18100")
+DATABASE = os.environ.get("SWITCHBOARD_E2E_DATABASE", "switchboard_e2e")
 STATE_DIR = ".run/e2e"
+# The first admin of the e2e suite, made at start-up by auth like any deployment's.
+ADMIN_USERNAME = "e2e-admin"
+ADMIN_PASSWORD = "e2e admin passphrase"
 START_TIMEOUT_SECONDS = 120.0
 STOP_TIMEOUT_SECONDS = 30.0
 
@@ -29,8 +36,10 @@ def _e2e_env() -> dict[str, str]:
     return {
         **os.environ,
         "GATEWAY_PORT": str(GATEWAY_PORT),
-        "SERVICE_PORT_BASE": "18100",
-        "SWITCHBOARD_DATABASE": "switchboard_e2e",
+        "SERVICE_PORT_BASE": SERVICE_PORT_BASE,
+        "SWITCHBOARD_DATABASE": DATABASE,
+        "SWITCHBOARD_ADMIN_USERNAME": ADMIN_USERNAME,
+        "SWITCHBOARD_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "SWITCHBOARD_REDIS_URL": urlunsplit(redis._replace(path="/2")),
         "SWITCHBOARD_STATE_DIR": STATE_DIR,
     }
