@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from switchkit.db import Database
 from switchkit.migrations import upgrade_head
 from switchkit.settings import KitSettings
 
-__all__ = ["Command", "service_cli"]
+__all__ = ["Command", "in_transaction", "service_cli"]
 
+T = TypeVar("T")
 Command = Callable[[argparse.Namespace], int]
 AddCommands = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
@@ -48,3 +54,18 @@ def service_cli(
         return code
 
     return main
+
+
+def in_transaction(settings: KitSettings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Runs `work` in one transaction on the service's database, from synchronous code."""
+
+    async def run() -> T:
+        assert settings.database_url, "settings give a database URL or refuse to load"
+        database = Database(settings.database_url)
+        try:
+            async with database.sessions.begin() as session:
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import os
 import sys
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from auth.accounts import service as accounts
 from auth.config import Settings
 from auth.sessions.keys import generate_private_key_pem
-from switchkit.cli import service_cli
-from switchkit.db import Database
-from switchkit.problems import KitError
+from switchkit.cli import in_transaction, service_cli
+from switchkit.problems import BadRequest, KitError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -36,23 +36,20 @@ def keygen(args: argparse.Namespace) -> int:
 def create_admin(args: argparse.Namespace) -> int:
     password = os.environ.get("SWITCHBOARD_ADMIN_PASSWORD") or getpass.getpass("Password: ")
 
-    async def run() -> None:
-        settings = Settings()
-        assert settings.database_url
-        database = Database(settings.database_url)
-        try:
-            async with database.sessions.begin() as session:
-                user = await accounts.ensure_admin(
-                    session=session, username=args.username, password=password
-                )
-            print(f"{user.username} ({user.id}) is an admin")
-        finally:
-            await database.dispose()
+    async def promote(session: AsyncSession) -> str:
+        user = await accounts.ensure_admin(
+            session=session, username=args.username, password=password
+        )
+        return f"{user.username} ({user.id}) is an admin"
 
     try:
-        asyncio.run(run())
+        print(in_transaction(Settings(), promote))
+    except BadRequest as exc:
+        reasons = "; ".join(f"{error.field} {error.message}" for error in exc.errors)
+        print(f"refused: {reasons}", file=sys.stderr)
+        return 2
     except KitError as exc:
-        print(f"refused: {exc.detail} {getattr(exc, 'errors', '')}", file=sys.stderr)
+        print(f"refused: {exc.detail}", file=sys.stderr)
         return 2
     return 0
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from inventory.config import Settings
 from inventory.dids.seed import seed
-from switchkit.cli import service_cli
-from switchkit.db import Database
+from switchkit.cli import in_transaction, service_cli
 from switchkit.settings import Environment
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -22,16 +22,10 @@ def seed_command(args: argparse.Namespace) -> int:
         print("refused: production inventories are never seeded", file=sys.stderr)
         return 2
 
-    async def run() -> int:
-        assert settings.database_url
-        database = Database(settings.database_url)
-        try:
-            async with database.sessions.begin() as session:
-                return await seed(session=session, only_if_empty=args.if_empty)
-        finally:
-            await database.dispose()
+    async def load(session: AsyncSession) -> int:
+        return await seed(session=session, only_if_empty=args.if_empty)
 
-    added = asyncio.run(run())
+    added = in_transaction(settings, load)
     print(f"seeded {added} DIDs")
     return 0
 
