@@ -12,7 +12,7 @@ def test_auth_gets_a_signing_key_before_its_migrations(config: StackConfig) -> N
     ]
 
 
-def test_a_seeding_service_seeds_after_migrating(config: StackConfig) -> None:
+def test_a_seeding_service_seeds_an_empty_table_after_migrating(config: StackConfig) -> None:
     inventory = ServiceSpec(
         name="inventory",
         app="inventory.main:create_app",
@@ -20,4 +20,4 @@ def test_a_seeding_service_seeds_after_migrating(config: StackConfig) -> None:
         env_prefix="INVENTORY",
         seeds=True,
     )
-    assert setup_commands(config, inventory) == [["migrate"], ["seed"]]
+    assert setup_commands(config, inventory) == [["migrate"], ["seed", "--if-empty"]]

@@ -47,7 +47,9 @@ def setup_commands(config: StackConfig, spec: ServiceSpec) -> list[list[str]]:
         commands.append(["keygen", str(signing_key_path(config, spec))])
     commands.append(["migrate"])
     if spec.seeds:
-        commands.append(["seed"])
+        # Only into an empty table: a plain `seed` would bring back sample rows the developer
+        # deleted on every `make up`.
+        commands.append(["seed", "--if-empty"])
     return commands
 
 

@@ -43,7 +43,8 @@ class ServiceSpec:
     verifies_tokens: bool = True
     """Gets `<PREFIX>_JWKS_URL`, the auth service's public keys."""
     seeds: bool = False
-    """Runs `switchboard-<name> seed` after its migrations."""
+    """Runs `switchboard-<name> seed --if-empty` after its migrations: a new checkout starts
+    with sample data, and rows a developer added, changed or deleted are left as they are."""
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
