@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -19,10 +20,13 @@ __all__ = [
     "NAMING_CONVENTION",
     "Database",
     "SessionDep",
+    "after_commit",
     "get_session",
     "schema_metadata",
     "unit_of_work",
 ]
+
+log = logging.getLogger("switchkit.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,15 +59,36 @@ class Database:
         await self.engine.dispose()
 
 
+AfterCommit = Callable[[], Awaitable[None]]
+_AFTER_COMMIT = "switchkit.after_commit"
+
+
+def after_commit(session: AsyncSession, action: AfterCommit) -> None:
+    """Runs `action` once the unit of work has committed, never if it rolls back.
+
+    For what must not happen before the data is durable: invalidating a cache (a reader
+    could otherwise re-cache the old data), announcing an event (listeners would fetch a
+    row that may yet vanish).
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
 @asynccontextmanager
 async def unit_of_work(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     """Commits the session when the block ends normally, rolls it back when it raises."""
     try:
         yield session
     except BaseException:
+        session.info.pop(_AFTER_COMMIT, None)
         await session.rollback()
         raise
     await session.commit()
+    for action in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            await action()
+        except Exception:
+            # The data is committed; the caller's answer must say so. Log and go on.
+            log.exception("an after-commit action failed")
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
