@@ -27,6 +27,21 @@ def test_auth_gets_its_urls_and_signing_key_but_no_jwks(config: StackConfig) -> 
     }
 
 
+def test_inventory_verifies_tokens_with_auths_keys(config: StackConfig) -> None:
+    env = service_env(config, find_service("inventory"), database="switchboard", services=SERVICES)
+    assert env == {
+        "INVENTORY_ENVIRONMENT": "dev",
+        "INVENTORY_DATABASE_URL": (
+            "postgresql+asyncpg://inventory:inventory@127.0.0.1:5432/switchboard"
+        ),
+        "INVENTORY_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "INVENTORY_NATS_URL": "nats://127.0.0.1:4222",
+        "INVENTORY_PUBLIC_URL": "http://127.0.0.1:8080",
+        # Straight to auth's own port, not through the gateway.
+        "INVENTORY_JWKS_URL": "http://127.0.0.1:8101/auth/.well-known/jwks.json",
+    }
+
+
 def test_other_services_fetch_keys_from_auth_directly(config: StackConfig) -> None:
     env = service_env(config, REVIEWS, database="switchboard_e2e", services=WITH_REVIEWS)
     assert env["REVIEWS_JWKS_URL"] == "http://127.0.0.1:8101/auth/.well-known/jwks.json"
@@ -37,7 +52,10 @@ def test_other_services_fetch_keys_from_auth_directly(config: StackConfig) -> No
 
 def test_the_portal_checks_the_first_replica_of_each_service(config: StackConfig) -> None:
     assert portal_env(config, services=WITH_REVIEWS) == {
-        "PORTAL_SERVICES": "auth=http://127.0.0.1:8101,reviews=http://127.0.0.1:8103"
+        "PORTAL_SERVICES": (
+            "auth=http://127.0.0.1:8101,inventory=http://127.0.0.1:8102,"
+            "reviews=http://127.0.0.1:8103"
+        )
     }
 
 
@@ -46,6 +64,8 @@ def test_the_gateway_gets_one_url_and_every_replica(config: StackConfig) -> None
         "SB_PORTAL_URL": "http://127.0.0.1:8100",
         "SB_AUTH_URL": "http://127.0.0.1:8101",
         "SB_AUTH_URLS": "http://127.0.0.1:8101",
+        "SB_INVENTORY_URL": "http://127.0.0.1:8102",
+        "SB_INVENTORY_URLS": "http://127.0.0.1:8102",
         "SB_REVIEWS_URL": "http://127.0.0.1:8103",
         "SB_REVIEWS_URLS": "http://127.0.0.1:8103,http://127.0.0.1:8104",
     }

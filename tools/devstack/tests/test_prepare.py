@@ -12,12 +12,13 @@ def test_auth_gets_a_signing_key_before_its_migrations(config: StackConfig) -> N
     ]
 
 
-def test_a_seeding_service_seeds_an_empty_table_after_migrating(config: StackConfig) -> None:
-    inventory = ServiceSpec(
-        name="inventory",
-        app="inventory.main:create_app",
-        port_offset=2,
-        env_prefix="INVENTORY",
-        seeds=True,
-    )
-    assert setup_commands(config, inventory) == [["migrate"], ["seed", "--if-empty"]]
+def test_inventory_seeds_an_empty_table_after_migrating(config: StackConfig) -> None:
+    assert setup_commands(config, find_service("inventory")) == [
+        ["migrate"],
+        ["seed", "--if-empty"],
+    ]
+
+
+def test_a_service_that_does_not_seed_only_migrates(config: StackConfig) -> None:
+    plain = ServiceSpec(name="x", app="x.main:create_app", port_offset=9, env_prefix="X")
+    assert setup_commands(config, plain) == [["migrate"]]

@@ -27,6 +27,7 @@ def test_services_then_portal_then_traefik(config: StackConfig) -> None:
     processes = _build(config, (*SERVICES, CHAT))
     assert [(p.name, p.port) for p in processes] == [
         ("auth", 8101),
+        ("inventory", 8102),
         ("chat.1", 8104),
         ("chat.2", 8105),
         ("portal", 8100),
@@ -68,7 +69,9 @@ def test_the_shell_line_execs_the_program_with_its_arguments_quoted(config: Stac
     line = portal.shell_command()
     assert line.startswith("exec ")
     assert tuple(shlex.split(line)[1:]) == portal.argv
-    assert portal.env == {"PORTAL_SERVICES": "auth=http://127.0.0.1:8101"}
+    assert portal.env == {
+        "PORTAL_SERVICES": "auth=http://127.0.0.1:8101,inventory=http://127.0.0.1:8102"
+    }
 
 
 def test_ports_something_already_listens_on_are_reported() -> None:

@@ -20,6 +20,14 @@ def test_auth_sits_right_above_the_portal() -> None:
     assert replica_ports(find_service("auth"), base=8100) == [8101]
 
 
+def test_inventory_sits_at_its_reserved_offset_and_seeds() -> None:
+    inventory = find_service("inventory")
+    assert replica_ports(inventory, base=8100) == [8102]
+    assert inventory.seeds
+    assert inventory.verifies_tokens
+    assert not inventory.signs_tokens
+
+
 def test_replicas_take_consecutive_ports_and_numbered_names() -> None:
     assert replica_ports(CHAT, base=8100) == [8104, 8105]
     assert replica_names(CHAT) == ["chat.1", "chat.2"]

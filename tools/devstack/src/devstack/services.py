@@ -56,6 +56,15 @@ SERVICES: tuple[ServiceSpec, ...] = (
         signs_tokens=True,
         verifies_tokens=False,
     ),
+    # Tokens checked with auth's JWKS (INVENTORY_JWKS_URL); sample DIDs loaded into an empty
+    # table, so a new checkout shows a full table at once.
+    ServiceSpec(
+        name="inventory",
+        app="inventory.main:create_app",
+        port_offset=2,
+        env_prefix="INVENTORY",
+        seeds=True,
+    ),
 )
 
 
