@@ -1,0 +1,1 @@
+"""Switchboard reviews service: books, reviews, a read-through cache, live reviews."""

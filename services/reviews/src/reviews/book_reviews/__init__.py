@@ -1,0 +1,1 @@
+"""Reviews of books: one per user per book, newest first, announced live."""

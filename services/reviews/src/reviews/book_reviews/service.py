@@ -1,0 +1,119 @@
+"""The reviews logic: a book's reviews newest first; adding, changing, removing one's own."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reviews.book_reviews.exceptions import AlreadyReviewed, NotYourReview, ReviewNotFound
+from reviews.book_reviews.models import Review
+from reviews.book_reviews.schemas import ReviewIn
+from reviews.books.cache import PageCache
+from reviews.books.models import Book
+from switchkit.db import after_commit
+from switchkit.identity import Identity
+
+__all__ = ["create", "delete", "get", "list_newest_first", "replace"]
+
+log = logging.getLogger("reviews.reviews")
+
+
+async def list_newest_first(
+    *, session: AsyncSession, book_id: int, before: int | None, limit: int
+) -> tuple[list[Review], bool]:
+    """One page, newest first, older than review `before`; and whether older ones remain."""
+    query = select(Review).where(Review.book_id == book_id)
+    if before is not None:
+        query = query.where(Review.id < before)
+    rows = list(
+        (await session.execute(query.order_by(Review.id.desc()).limit(limit + 1))).scalars()
+    )
+    return rows[:limit], len(rows) > limit
+
+
+async def get(*, session: AsyncSession, book_id: int, review_id: int) -> Review:
+    review = await session.get(Review, review_id)
+    if review is None or review.book_id != book_id:
+        raise ReviewNotFound(review_id)
+    return review
+
+
+async def _adjust_totals(session: AsyncSession, *, book_id: int, count: int, rating: int) -> None:
+    # Arithmetic in the UPDATE itself, so concurrent reviews of one book never lose a count.
+    await session.execute(
+        update(Book)
+        .where(Book.id == book_id)
+        .values(review_count=Book.review_count + count, rating_sum=Book.rating_sum + rating)
+    )
+
+
+async def create(
+    *, session: AsyncSession, cache: PageCache, book_id: int, data: ReviewIn, author: Identity
+) -> Review:
+    existing = await _existing_id(session, book_id=book_id, author=author)
+    if existing is not None:
+        raise AlreadyReviewed(existing)
+    review = Review(
+        book_id=book_id,
+        user_id=author.user_id,
+        username=author.username,
+        rating=data.rating,
+        text=data.text,
+    )
+    session.add(review)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        # The same user posted twice at once; the other request won.
+        existing = await _existing_id(session, book_id=book_id, author=author)
+        if existing is None:
+            raise
+        raise AlreadyReviewed(existing) from exc
+    await _adjust_totals(session, book_id=book_id, count=1, rating=data.rating)
+    await session.refresh(review)
+    after_commit(session, cache.invalidate)
+    log.info(
+        "review added",
+        extra={"review_id": review.id, "book_id": book_id, "actor": str(author.user_id)},
+    )
+    return review
+
+
+async def replace(
+    *, session: AsyncSession, cache: PageCache, review: Review, data: ReviewIn, author: Identity
+) -> Review:
+    if review.user_id != author.user_id:
+        raise NotYourReview
+    await _adjust_totals(
+        session, book_id=review.book_id, count=0, rating=data.rating - review.rating
+    )
+    review.rating = data.rating
+    review.text = data.text
+    review.updated_at = datetime.now(UTC)
+    await session.flush()
+    after_commit(session, cache.invalidate)
+    log.info("review changed", extra={"review_id": review.id, "actor": str(author.user_id)})
+    return review
+
+
+async def delete(
+    *, session: AsyncSession, cache: PageCache, review: Review, actor: Identity
+) -> None:
+    """Its author removes a review; so may an admin (moderation)."""
+    if review.user_id != actor.user_id and not actor.has_any_role("admin"):
+        raise NotYourReview
+    await _adjust_totals(session, book_id=review.book_id, count=-1, rating=-review.rating)
+    await session.delete(review)
+    await session.flush()
+    after_commit(session, cache.invalidate)
+    log.info("review removed", extra={"review_id": review.id, "actor": str(actor.user_id)})
+
+
+async def _existing_id(session: AsyncSession, *, book_id: int, author: Identity) -> int | None:
+    query = select(Review.id).where(Review.book_id == book_id, Review.user_id == author.user_id)
+    return (await session.execute(query)).scalar()

@@ -1,0 +1,1 @@
+"""Books: the catalogue, its cached pages, and each book's rating summary."""

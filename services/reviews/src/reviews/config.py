@@ -1,0 +1,26 @@
+"""Reviews service settings (environment variables prefixed `REVIEWS_`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from switchkit.settings import KitSettings
+
+__all__ = ["Settings"]
+
+
+class Settings(KitSettings):
+    service_name: ClassVar[str] = "reviews"
+    uses_redis: ClassVar[bool] = True
+    model_config = SettingsConfigDict(env_prefix="REVIEWS_")
+
+    default_page_size: int = Field(20, ge=1)
+    max_page_size: int = Field(100, ge=1)
+    cache_enabled: bool = True
+    """Off makes every `GET /books` read Postgres (answered with `X-Cache: BYPASS`)."""
+    cache_ttl_seconds: int = Field(300, ge=1)
+    cache_breaker_seconds: float = Field(30.0, gt=0)
+    """How long Redis is left alone after it failed, before one request tries it again."""

@@ -1,0 +1,54 @@
+"""The reviews service application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from reviews.book_reviews.router import router as reviews_router
+from reviews.books.cache import CircuitBreaker, PageCache
+from reviews.books.router import build_router as build_books_router
+from reviews.config import Settings
+from switchkit.app import create_service_app
+from switchkit.identity import TokenVerifier
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    token_verifier: Callable[[FastAPI], TokenVerifier] | None = None,
+) -> FastAPI:
+    """The app; tokens are checked against the auth service's JWKS unless a test says otherwise."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def cache(app: FastAPI) -> AsyncIterator[None]:
+        app.state.page_cache = PageCache(
+            redis=app.state.redis,
+            namespace="reviews:books",
+            ttl_seconds=settings.cache_ttl_seconds,
+            breaker=CircuitBreaker(pause_seconds=settings.cache_breaker_seconds),
+            enabled=settings.cache_enabled,
+        )
+        yield
+
+    return create_service_app(
+        settings=settings,
+        title="Switchboard reviews",
+        description="Books and their reviews. The book list is read through a Redis cache "
+        "that falls back to Postgres when Redis is down.",
+        version="1.0.0",
+        routers=[
+            build_books_router(
+                default_page_size=settings.default_page_size,
+                max_page_size=settings.max_page_size,
+            ),
+            reviews_router,
+        ],
+        token_verifier=token_verifier,
+        hooks=[cache],
+    )

@@ -1,0 +1,110 @@
+"""Fixtures of the reviews service tests: the app on real Postgres and Redis, test tokens."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reviews.books.models import Book
+from reviews.config import Settings
+from reviews.main import create_app
+from switchkit.settings import Environment
+from switchkit.testing import InfraUrls, ServiceUnderTest, TestTokens
+from switchkit.testing.plugin import ServeApp
+
+MIGRATIONS = Path(__file__).parents[1] / "src" / "reviews" / "migrations"
+BOOK: dict[str, Any] = {
+    "title": "The Left Hand of Darkness",
+    "author": "Ursula K. Le Guin",
+    "isbn": "978-0-441-47812-5",
+    "publishedYear": 1969,
+    "description": "An envoy on a planet of ambisexual people.",
+}
+
+
+@pytest.fixture(scope="session")
+def service_under_test() -> ServiceUnderTest:
+    return ServiceUnderTest(name="reviews", migrations=MIGRATIONS)
+
+
+@pytest.fixture(scope="session")
+def tokens() -> TestTokens:
+    return TestTokens()
+
+
+@pytest.fixture
+def settings_for(infra_urls: InfraUrls) -> Callable[..., Settings]:
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "environment": Environment.TEST,
+            "database_url": infra_urls.database,
+            "redis_url": infra_urls.redis,
+            "jwks_url": "http://auth.invalid/jwks.json",
+            **overrides,
+        }
+        return Settings(**values)
+
+    return build
+
+
+@pytest.fixture
+async def empty_catalogue(db_session: AsyncSession) -> None:
+    # The rows vanish with the test's transaction.
+    await db_session.execute(delete(Book))
+    await db_session.commit()
+
+
+@pytest.fixture
+async def api(
+    serve: ServeApp,
+    settings_for: Callable[..., Settings],
+    tokens: TestTokens,
+    empty_catalogue: None,
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(create_app(settings_for(), token_verifier=lambda _: tokens)) as client:
+        yield client
+
+
+def bearer(tokens: TestTokens, *roles: str, name: str | None = None) -> dict[str, str]:
+    user_id = uuid.uuid4()
+    token = tokens.token(
+        sub=str(user_id), name=name or f"reader{user_id.hex[:6]}", roles=["user", *roles]
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def reader(tokens: TestTokens) -> dict[str, str]:
+    return bearer(tokens)
+
+
+@pytest.fixture
+def other_reader(tokens: TestTokens) -> dict[str, str]:
+    return bearer(tokens)
+
+
+@pytest.fixture
+def admin(tokens: TestTokens) -> dict[str, str]:
+    return bearer(tokens, "admin")
+
+
+Create = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def add_book(api: httpx.AsyncClient, reader: dict[str, str]) -> Create:
+    async def add(**fields: Any) -> dict[str, Any]:
+        body = {**BOOK, "isbn": None, **fields}
+        response = await api.post("/books", json=body, headers=reader)
+        assert response.status_code == 201, response.text
+        book: dict[str, Any] = response.json()
+        return book
+
+    return add
