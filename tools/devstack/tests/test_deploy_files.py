@@ -408,6 +408,52 @@ def test_prod_migrates_once_before_the_replicas_start() -> None:
     assert "auth_signing_key" in auth["secrets"]
 
 
+@pytest.mark.parametrize("spec", SERVICES, ids=lambda s: s.name)
+def test_prod_runs_each_services_migrations_in_one_step_first(spec: ServiceSpec) -> None:
+    services = _compose(PROD)
+    service, migrate = services[spec.name], services[f"{spec.name}-migrate"]
+    assert migrate["command"] == [f"switchboard-{spec.name}", "migrate"]
+    assert migrate["restart"] == "no"
+    assert _env(service)["MIGRATE_ON_START"] == "0"
+    done = {"condition": "service_completed_successfully"}
+    assert service["depends_on"][f"{spec.name}-migrate"] == done
+
+
+# --- sample data: development only ----------------------------------------------------------
+
+
+def _runs_a_seed(words: object) -> bool:
+    return isinstance(words, list) and "seed" in words
+
+
+def test_dev_compose_seeds_each_seeding_service_once_its_migrations_ran() -> None:
+    """As `make up` does: `seed --if-empty`, after the service (which migrates on start) is
+    healthy, and before the gateway opens."""
+    services = _compose(DEV)
+    for spec in (s for s in SERVICES if s.seeds):
+        seed = services[f"{spec.name}-seed"]
+        assert seed["command"] == [f"switchboard-{spec.name}", "seed", "--if-empty"]
+        assert seed["restart"] == "no"
+        assert seed["image"] == services[spec.name]["image"]
+        assert seed["depends_on"][spec.name] == {"condition": "service_healthy"}
+        assert _env(seed)[f"{spec.env_prefix}_ENVIRONMENT"] == "dev"
+        database_url = f"{spec.env_prefix}_DATABASE_URL"
+        assert _env(seed)[database_url] == _env(services[spec.name])[database_url]
+        done = {"condition": "service_completed_successfully"}
+        assert services["gateway"]["depends_on"][f"{spec.name}-seed"] == done
+
+
+def test_production_never_seeds() -> None:
+    for name, service in _compose(PROD).items():
+        assert not _runs_a_seed(service.get("command")), f"{PROD}: {name}"
+    for path in K8S.glob("*.yaml"):
+        for doc in _documents(path):
+            pod = doc.get("spec", {}).get("template", {}).get("spec", {})
+            for container in pod.get("initContainers", []) + pod.get("containers", []):
+                for words in (container.get("args"), container.get("command")):
+                    assert not _runs_a_seed(words), f"{path.name}: {container['name']}"
+
+
 # --- kubernetes -----------------------------------------------------------------------------
 
 
