@@ -46,6 +46,7 @@ def settings_for(infra_urls: InfraUrls) -> Callable[..., Settings]:
             "environment": Environment.TEST,
             "database_url": infra_urls.database,
             "redis_url": infra_urls.redis,
+            "nats_url": infra_urls.nats,
             "jwks_url": "http://auth.invalid/jwks.json",
             **overrides,
         }

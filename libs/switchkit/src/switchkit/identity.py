@@ -20,6 +20,7 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
+from starlette.requests import HTTPConnection
 
 from switchkit.problems import Forbidden, ServiceUnavailable, Unauthorized
 
@@ -31,6 +32,7 @@ __all__ = [
     "bearer_token",
     "current_user",
     "decode_claims",
+    "identify",
     "require_roles",
 ]
 
@@ -143,7 +145,7 @@ class JwksTokenVerifier:
 _bearer_scheme = HTTPBearer(auto_error=False, description="An access token from /auth/signin")
 
 
-def bearer_token(request: Request) -> str | None:
+def bearer_token(request: HTTPConnection) -> str | None:
     """The token from `Authorization: Bearer`, else from an `access_token` query parameter.
 
     Browsers cannot set headers on WebSocket or EventSource requests, so they pass the
@@ -164,18 +166,23 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-async def current_user(request: Request, _: Any = Depends(_bearer_scheme)) -> Identity:
-    token = bearer_token(request)
+async def identify(connection: HTTPConnection) -> Identity:
+    """The verified caller of a request or WebSocket; 401 when there is none."""
+    token = bearer_token(connection)
     if token is None:
-        if request.headers.get("authorization"):
+        if connection.headers.get("authorization"):
             raise Unauthorized("Use the Bearer scheme.", error="invalid_request")
         raise Unauthorized("A bearer access token is required.")
-    verifier: TokenVerifier = request.app.state.token_verifier
+    verifier: TokenVerifier = connection.app.state.token_verifier
     identity = await verifier.verify(token)
-    claimed = request.headers.get("x-user-id")
+    claimed = connection.headers.get("x-user-id")
     if claimed is not None and claimed != str(identity.user_id):
         raise Unauthorized("The identity headers do not match the token.", error="invalid_token")
     return identity
+
+
+async def current_user(request: Request, _: Any = Depends(_bearer_scheme)) -> Identity:
+    return await identify(request)
 
 
 CurrentUser = Annotated[Identity, Depends(current_user)]

@@ -15,6 +15,7 @@ __all__ = ["Settings"]
 class Settings(KitSettings):
     service_name: ClassVar[str] = "reviews"
     uses_redis: ClassVar[bool] = True
+    uses_nats: ClassVar[bool] = True
     model_config = SettingsConfigDict(env_prefix="REVIEWS_")
 
     default_page_size: int = Field(20, ge=1)

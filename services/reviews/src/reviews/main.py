@@ -7,10 +7,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from reviews.book_reviews.feed import ReviewFeed
 from reviews.book_reviews.router import router as reviews_router
 from reviews.books.cache import CircuitBreaker, PageCache
 from reviews.books.router import build_router as build_books_router
 from reviews.config import Settings
+from reviews.graphql.router import graphql_router
 from switchkit.app import create_service_app
 from switchkit.identity import TokenVerifier
 
@@ -26,7 +28,7 @@ def create_app(
     settings = settings or Settings()
 
     @asynccontextmanager
-    async def cache(app: FastAPI) -> AsyncIterator[None]:
+    async def runtime(app: FastAPI) -> AsyncIterator[None]:
         app.state.page_cache = PageCache(
             redis=app.state.redis,
             namespace="reviews:books",
@@ -34,7 +36,13 @@ def create_app(
             breaker=CircuitBreaker(pause_seconds=settings.cache_breaker_seconds),
             enabled=settings.cache_enabled,
         )
-        yield
+        feed = ReviewFeed(app.state.nats)
+        await feed.start()
+        app.state.review_feed = feed
+        try:
+            yield
+        finally:
+            await feed.stop()
 
     return create_service_app(
         settings=settings,
@@ -48,7 +56,8 @@ def create_app(
                 max_page_size=settings.max_page_size,
             ),
             reviews_router,
+            graphql_router(),
         ],
         token_verifier=token_verifier,
-        hooks=[cache],
+        hooks=[runtime],
     )

@@ -23,12 +23,19 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from redis.asyncio import Redis
 from sqlalchemy import pool
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
-from switchkit.db import get_session, unit_of_work
+from switchkit.db import Database
 from switchkit.migrations import upgrade_head
 from switchkit.provisioning import provision_service_database
 
@@ -129,24 +136,54 @@ def serve(db_connection: AsyncConnection, redis: Redis) -> ServeApp:
 
     @asynccontextmanager
     async def serving(app: FastAPI, *, committed: bool = False) -> AsyncIterator[httpx.AsyncClient]:
-        async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
-            async with (
-                AsyncSession(
+        async with app.router.lifespan_context(app):
+            if not committed:
+                # Every session the app opens (per request, per GraphQL resolver, per stream)
+                # joins the test's transaction; its commits only release savepoints.
+                database: Database = app.state.database
+                database.sessions = async_sessionmaker(
                     bind=db_connection,
                     join_transaction_mode="create_savepoint",
                     expire_on_commit=False,
-                ) as session,
-                unit_of_work(session),
-            ):
-                yield session
-
-        if not committed:
-            app.dependency_overrides[get_session] = session_in_test_transaction
-        async with app.router.lifespan_context(app):
+                )
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://testserver"
             ) as client:
                 yield client
+
+    return serving
+
+
+ServeHttp = Callable[[FastAPI], AbstractAsyncContextManager[str]]
+SERVER_START_SECONDS = 10.0
+
+
+@pytest.fixture
+def serve_http() -> ServeHttp:
+    """`async with serve_http(app) as base_url:` the app behind a real uvicorn on loopback.
+
+    For what an in-process client cannot do: endless streams (SSE), WebSockets, and several
+    replicas talking through NATS. The app runs on its own pool (committed data: clean up).
+    """
+
+    @asynccontextmanager
+    async def serving(app: FastAPI) -> AsyncIterator[str]:
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on")
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve())
+        deadline = asyncio.get_running_loop().time() + SERVER_START_SECONDS
+        while not server.started:
+            if task.done() or asyncio.get_running_loop().time() > deadline:
+                server.should_exit = True
+                await task
+                raise RuntimeError("the test server did not start")
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+            await task
 
     return serving

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from reviews.book_reviews import service
-from reviews.book_reviews.dependencies import ValidReview
+from reviews.book_reviews.dependencies import FeedDep, ValidReview
+from reviews.book_reviews.feed import StreamEnded
 from reviews.book_reviews.schemas import ReviewIn, ReviewOut
-from reviews.books.dependencies import CacheDep, ValidBook
-from switchkit.db import SessionDep
+from reviews.books.dependencies import CacheDep, StreamableBookId, ValidBook
+from switchkit.db import Database, SessionDep
 from switchkit.identity import CurrentUser
 from switchkit.problems import problem_responses
 
@@ -65,15 +68,68 @@ async def create_review(
     body: ReviewIn,
     session: SessionDep,
     cache: CacheDep,
+    feed: FeedDep,
     request: Request,
 ) -> JSONResponse:
     review = await service.create(
-        session=session, cache=cache, book_id=book.id, data=body, author=author
+        session=session, cache=cache, feed=feed, book_id=book.id, data=body, author=author
     )
     location = str(request.url_for("get_review", book_id=book.id, review_id=review.id))
     return JSONResponse(
         _json(ReviewOut.of(review)), status_code=201, headers={"Location": location}
     )
+
+
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {"description": "`review-added` events (id = review id), then `end` with a reason"},
+        **problem_responses(400, 401, 404),
+    },
+    summary="New reviews of a book, live (Server-Sent Events)",
+)
+async def stream_reviews(
+    identity: CurrentUser,
+    book_id: StreamableBookId,
+    feed: FeedDep,
+    request: Request,
+    last_event_id: Annotated[
+        int | None, Header(alias="Last-Event-ID", ge=0, description="Resume after this review")
+    ] = None,
+    after: Annotated[int | None, Query(ge=0, description="Resume after this review id")] = None,
+) -> AsyncIterator[ServerSentEvent]:
+    """Reviews missed since `Last-Event-ID` (or `after`) come first, from Postgres, then new
+    ones as they are posted through any replica. The stream ends with an `end` event when the
+    token expires, the user signs out, or the client falls too far behind."""
+    database: Database = request.app.state.database
+    async with feed.listen(
+        book_id=book_id, session_id=identity.session_id, expires_at=identity.expires_at
+    ) as listener:
+        # Listening before reading the backlog: a review committed in between is in one or
+        # the other (or both: then the id check below drops the repeat).
+        async with database.sessions() as session:
+            start = last_event_id if last_event_id is not None else after
+            backlog = (
+                await service.list_after(session=session, book_id=book_id, after=start)
+                if start is not None
+                else []
+            )
+        last_sent = start or 0
+        for review in backlog:
+            last_sent = review.id
+            yield _event(_json(ReviewOut.of(review)))
+        try:
+            async for live in listener.reviews():
+                if live["id"] > last_sent:
+                    last_sent = live["id"]
+                    yield _event(live)
+        except StreamEnded as ended:
+            yield ServerSentEvent(event="end", data={"reason": ended.reason})
+
+
+def _event(review: dict[str, Any]) -> ServerSentEvent:
+    return ServerSentEvent(event="review-added", id=str(review["id"]), data=review)
 
 
 @router.get(

@@ -10,14 +10,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reviews.book_reviews.exceptions import AlreadyReviewed, NotYourReview, ReviewNotFound
+from reviews.book_reviews.feed import ReviewFeed
 from reviews.book_reviews.models import Review
-from reviews.book_reviews.schemas import ReviewIn
+from reviews.book_reviews.schemas import ReviewIn, ReviewOut
 from reviews.books.cache import PageCache
 from reviews.books.models import Book
 from switchkit.db import after_commit
 from switchkit.identity import Identity
 
-__all__ = ["create", "delete", "get", "list_newest_first", "replace"]
+__all__ = ["create", "delete", "get", "list_after", "list_newest_first", "replace"]
+
+REPLAY_LIMIT = 1000
 
 log = logging.getLogger("reviews.reviews")
 
@@ -33,6 +36,17 @@ async def list_newest_first(
         (await session.execute(query.order_by(Review.id.desc()).limit(limit + 1))).scalars()
     )
     return rows[:limit], len(rows) > limit
+
+
+async def list_after(*, session: AsyncSession, book_id: int, after: int) -> list[Review]:
+    """Reviews newer than review `after`, oldest first: what a reconnecting stream missed."""
+    query = (
+        select(Review)
+        .where(Review.book_id == book_id, Review.id > after)
+        .order_by(Review.id)
+        .limit(REPLAY_LIMIT)
+    )
+    return list((await session.execute(query)).scalars())
 
 
 async def get(*, session: AsyncSession, book_id: int, review_id: int) -> Review:
@@ -52,7 +66,13 @@ async def _adjust_totals(session: AsyncSession, *, book_id: int, count: int, rat
 
 
 async def create(
-    *, session: AsyncSession, cache: PageCache, book_id: int, data: ReviewIn, author: Identity
+    *,
+    session: AsyncSession,
+    cache: PageCache,
+    feed: ReviewFeed,
+    book_id: int,
+    data: ReviewIn,
+    author: Identity,
 ) -> Review:
     existing = await _existing_id(session, book_id=book_id, author=author)
     if existing is not None:
@@ -77,6 +97,12 @@ async def create(
     await _adjust_totals(session, book_id=book_id, count=1, rating=data.rating)
     await session.refresh(review)
     after_commit(session, cache.invalidate)
+    announcement = ReviewOut.of(review).model_dump(mode="json", by_alias=True)
+
+    async def announce() -> None:
+        await feed.announce(announcement)
+
+    after_commit(session, announce)
     log.info(
         "review added",
         extra={"review_id": review.id, "book_id": book_id, "actor": str(author.user_id)},

@@ -1,0 +1,1 @@
+"""GraphQL over the books and reviews: queries, a mutation, the reviewAdded subscription."""
