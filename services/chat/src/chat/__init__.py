@@ -1,0 +1,1 @@
+"""Switchboard chat service: rooms, messages, direct messages, realtime delivery."""

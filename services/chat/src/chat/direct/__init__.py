@@ -1,0 +1,1 @@
+"""Direct messages: each user's inbox."""

@@ -1,0 +1,101 @@
+"""HTTP routes of direct messages (`/users/{userId}/messages`, `/me/messages`)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from chat.dependencies import BusDep, DirectoryDep
+from chat.direct import service
+from chat.messages.schemas import MessageIn, MessageOut
+from chat.messages.window import WindowDep
+from switchkit.db import SessionDep
+from switchkit.identity import CurrentUser, bearer_token
+from switchkit.problems import problem_responses
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["direct messages"])
+UserId = Annotated[uuid.UUID, Path(description="The recipient's user id")]
+
+
+@router.post(
+    "/users/{user_id}/messages",
+    status_code=201,
+    response_model=MessageOut,
+    responses={
+        200: {
+            "description": "A retry: the message first sent with this clientMessageId",
+            "model": MessageOut,
+        },
+        **problem_responses(400, 401, 404, 503),
+    },
+    summary="Send a direct message to a user",
+)
+async def send_message(
+    author: CurrentUser,
+    user_id: UserId,
+    body: MessageIn,
+    session: SessionDep,
+    bus: BusDep,
+    directory: DirectoryDep,
+    request: Request,
+) -> JSONResponse:
+    """404 when no such user exists (asked of the auth service)."""
+    token = bearer_token(request)
+    assert token is not None, "CurrentUser required one"
+    message, new = await service.send(
+        session=session,
+        bus=bus,
+        directory=directory,
+        to_user_id=user_id,
+        data=body,
+        author=author,
+        token=token,
+    )
+    location = str(request.url_for("get_direct_message", user_id=user_id, message_id=message.id))
+    return JSONResponse(
+        service.out(message).json_dict(),
+        status_code=201 if new else 200,
+        headers={"Location": location},
+    )
+
+
+@router.get(
+    "/users/{user_id}/messages/{message_id}",
+    response_model=MessageOut,
+    responses=problem_responses(400, 401, 404),
+    summary="One direct message, for its author or its recipient",
+)
+async def get_direct_message(
+    reader: CurrentUser, user_id: UserId, message_id: uuid.UUID, session: SessionDep
+) -> JSONResponse:
+    message = await service.get(
+        session=session, message_id=message_id, to_user_id=user_id, reader=reader.user_id
+    )
+    return JSONResponse(service.out(message).json_dict())
+
+
+@router.get(
+    "/me/messages",
+    response_model=list[MessageOut],
+    responses=problem_responses(400, 401),
+    summary="The direct messages posted to the caller, oldest first, by inbox seq",
+)
+async def my_messages(
+    reader: CurrentUser,
+    window: WindowDep,
+    session: SessionDep,
+    request: Request,
+    with_user: Annotated[
+        uuid.UUID | None, Query(alias="with", description="Only those from this user")
+    ] = None,
+) -> JSONResponse:
+    messages = await service.inbox(
+        session=session, user_id=reader.user_id, other=with_user, window=window
+    )
+    headers = window.links(request.url, [m.seq for m in messages])
+    return JSONResponse([service.out(m).json_dict() for m in messages], headers=headers)

@@ -1,0 +1,1 @@
+"""Realtime delivery: NATS fan-out between nodes, SSE and WebSocket streams to clients."""

@@ -1,0 +1,28 @@
+"""The NATS subjects chat messages travel on between nodes, and publishing to them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from switchkit.messaging import NatsClient
+
+__all__ = ["MessageBus", "inbox_subject", "room_subject"]
+
+
+def room_subject(room_id: uuid.UUID) -> str:
+    return f"chat.room.{room_id}"
+
+
+def inbox_subject(user_id: uuid.UUID) -> str:
+    return f"chat.inbox.{user_id}"
+
+
+class MessageBus:
+    """Publishes stored messages; Postgres stays the truth, NATS only carries the news."""
+
+    def __init__(self, nats: NatsClient) -> None:
+        self.nats = nats
+
+    async def publish(self, subject: str, message: dict[str, object]) -> None:
+        await self.nats.publish(subject, json.dumps(message).encode())

@@ -1,0 +1,1 @@
+"""What room messages and direct messages share: the input, the author, the history window."""

@@ -1,0 +1,1 @@
+"""Chat rooms and the messages posted in them."""

@@ -1,0 +1,134 @@
+"""Rooms and room messages: creating, listing, posting in order, reading history."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat.live.bus import MessageBus, room_subject
+from chat.messages.schemas import Author, MessageIn, MessageOut
+from chat.messages.window import Window
+from chat.rooms.exceptions import MessageNotFound, RoomNameTaken, RoomNotFound
+from chat.rooms.models import Room, RoomMessage
+from switchkit.db import after_commit
+from switchkit.identity import Identity
+from switchkit.pagination import Page
+
+__all__ = ["create", "get", "get_message", "history", "list_page", "out", "post"]
+
+log = logging.getLogger("chat.rooms")
+
+
+def out(message: RoomMessage) -> MessageOut:
+    return MessageOut(
+        id=message.id,
+        seq=message.seq,
+        room_id=message.room_id,
+        author=Author(id=message.author_id, username=message.author_name),
+        text=message.text,
+        client_message_id=message.client_message_id,
+        created_at=message.created_at,
+    )
+
+
+async def list_page(*, session: AsyncSession, page: Page) -> tuple[list[Room], int]:
+    total = (await session.execute(select(func.count()).select_from(Room))).scalar_one()
+    query = select(Room).order_by(Room.created_at, Room.id).offset(page.offset).limit(page.size)
+    return list((await session.execute(query)).scalars()), total
+
+
+async def get(*, session: AsyncSession, room_id: uuid.UUID, lock: bool = False) -> Room:
+    query = select(Room).where(Room.id == room_id)
+    room = (await session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
+    if room is None:
+        raise RoomNotFound(room_id)
+    return room
+
+
+async def _named(session: AsyncSession, name: str) -> Room | None:
+    query = select(Room).where(func.lower(Room.name) == name.lower())
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def create(*, session: AsyncSession, name: str, actor: Identity) -> Room:
+    existing = await _named(session, name)
+    if existing is not None:
+        raise RoomNameTaken(name=name, existing_id=existing.id)
+    room = Room(id=uuid.uuid4(), name=name, last_seq=0, created_by=actor.user_id)
+    session.add(room)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        taken = await _named(session, name)
+        if taken is None:
+            raise
+        raise RoomNameTaken(name=name, existing_id=taken.id) from exc
+    await session.refresh(room)
+    log.info("room created", extra={"room_id": str(room.id), "actor": str(actor.user_id)})
+    return room
+
+
+async def post(
+    *,
+    session: AsyncSession,
+    bus: MessageBus,
+    room_id: uuid.UUID,
+    data: MessageIn,
+    author: Identity,
+) -> tuple[RoomMessage, bool]:
+    """Stores a message with the room's next seq; returns it and whether it is new.
+
+    The room row stays locked until the commit, so posters on any node take seqs one at a
+    time, in commit order, and a rolled-back post leaves no gap. Under the same lock, a
+    `clientMessageId` seen before returns the original message instead of a copy.
+    """
+    room = await get(session=session, room_id=room_id, lock=True)
+    if data.client_message_id is not None:
+        query = select(RoomMessage).where(
+            RoomMessage.room_id == room_id,
+            RoomMessage.author_id == author.user_id,
+            RoomMessage.client_message_id == data.client_message_id,
+        )
+        original = (await session.execute(query)).scalar_one_or_none()
+        if original is not None:
+            return original, False
+    room.last_seq += 1
+    message = RoomMessage(
+        id=uuid.uuid4(),
+        room_id=room_id,
+        seq=room.last_seq,
+        author_id=author.user_id,
+        author_name=author.username,
+        text=data.text,
+        client_message_id=data.client_message_id,
+    )
+    session.add(message)
+    await session.flush()
+    await session.refresh(message)
+    news = out(message).json_dict()
+
+    async def announce() -> None:
+        await bus.publish(room_subject(room_id), news)
+
+    after_commit(session, announce)
+    return message, True
+
+
+async def history(
+    *, session: AsyncSession, room_id: uuid.UUID, window: Window
+) -> list[RoomMessage]:
+    query = window.apply(select(RoomMessage).where(RoomMessage.room_id == room_id), RoomMessage.seq)
+    return window.oldest_first(list((await session.execute(query)).scalars()))
+
+
+async def get_message(*, session: AsyncSession, room_id: uuid.UUID, seq: int) -> RoomMessage:
+    query = select(RoomMessage).where(RoomMessage.room_id == room_id, RoomMessage.seq == seq)
+    message = (await session.execute(query)).scalar_one_or_none()
+    if message is None:
+        raise MessageNotFound
+    return message
