@@ -11,6 +11,8 @@ from chat.config import Settings
 from chat.direct.directory import UserDirectory
 from chat.direct.router import router as direct_router
 from chat.live.bus import MessageBus
+from chat.live.hub import Hub
+from chat.live.router import router as live_router
 from chat.rooms.router import build_router as build_rooms_router
 from switchkit.app import create_service_app
 from switchkit.identity import TokenVerifier
@@ -32,9 +34,13 @@ def create_app(
         directory = user_directory or UserDirectory(auth_url=settings.auth_url)
         app.state.user_directory = directory
         app.state.message_bus = MessageBus(app.state.nats)
+        hub = Hub(app.state.nats)
+        await hub.start()
+        app.state.hub = hub
         try:
             yield
         finally:
+            await hub.stop()
             await directory.aclose()
 
     return create_service_app(
@@ -43,7 +49,7 @@ def create_app(
         description="Rooms, room messages and direct messages, with a gapless seq per room "
         "and per inbox, idempotent sends, and realtime delivery across chat nodes.",
         version="1.0.0",
-        routers=[build_rooms_router(), direct_router],
+        routers=[build_rooms_router(), direct_router, live_router],
         token_verifier=token_verifier,
         hooks=[runtime],
     )
