@@ -13,8 +13,8 @@ from chat.direct.exceptions import DirectMessageNotFound, UnknownRecipient
 from chat.direct.models import DirectMessage, Inbox
 from chat.live.bus import MessageBus, inbox_subject
 from chat.messages.schemas import Author, MessageIn, MessageOut
+from chat.messages.sequence import append
 from chat.messages.window import Window
-from switchkit.db import after_commit
 from switchkit.identity import Identity
 
 __all__ = ["get", "inbox", "out", "send"]
@@ -42,11 +42,7 @@ async def send(
     author: Identity,
     token: str,
 ) -> tuple[DirectMessage, bool]:
-    """Stores a message with the recipient's next inbox seq; returns it and whether it is new.
-
-    As in rooms: the inbox row stays locked until the commit, which orders concurrent senders
-    and makes a retried `clientMessageId` return the original.
-    """
+    """Stores a message with the recipient's next inbox seq; returns it and whether it is new."""
     if not await directory.exists(to_user_id, token=token):
         raise UnknownRecipient(to_user_id)
     await session.execute(
@@ -55,35 +51,37 @@ async def send(
     inbox_row = (
         await session.execute(select(Inbox).where(Inbox.user_id == to_user_id).with_for_update())
     ).scalar_one()
-    if data.client_message_id is not None:
+
+    async def original() -> DirectMessage | None:
+        if data.client_message_id is None:
+            return None
         query = select(DirectMessage).where(
             DirectMessage.to_user_id == to_user_id,
             DirectMessage.author_id == author.user_id,
             DirectMessage.client_message_id == data.client_message_id,
         )
-        original = (await session.execute(query)).scalar_one_or_none()
-        if original is not None:
-            return original, False
-    inbox_row.last_seq += 1
-    message = DirectMessage(
-        id=uuid.uuid4(),
-        to_user_id=to_user_id,
-        seq=inbox_row.last_seq,
-        author_id=author.user_id,
-        author_name=author.username,
-        text=data.text,
-        client_message_id=data.client_message_id,
+        return (await session.execute(query)).scalar_one_or_none()
+
+    def build(seq: int) -> DirectMessage:
+        return DirectMessage(
+            id=uuid.uuid4(),
+            to_user_id=to_user_id,
+            seq=seq,
+            author_id=author.user_id,
+            author_name=author.username,
+            text=data.text,
+            client_message_id=data.client_message_id,
+        )
+
+    return await append(
+        session=session,
+        bus=bus,
+        subject=inbox_subject(to_user_id),
+        counter=inbox_row,
+        original=original,
+        build=build,
+        out=out,
     )
-    session.add(message)
-    await session.flush()
-    await session.refresh(message)
-    news = out(message).json_dict()
-
-    async def announce() -> None:
-        await bus.publish(inbox_subject(to_user_id), news)
-
-    after_commit(session, announce)
-    return message, True
 
 
 async def inbox(

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.live.bus import MessageBus, room_subject
 from chat.messages.schemas import Author, MessageIn, MessageOut
+from chat.messages.sequence import append
 from chat.messages.window import Window
 from chat.rooms.exceptions import MessageNotFound, RoomNameTaken, RoomNotFound
 from chat.rooms.models import Room, RoomMessage
-from switchkit.db import after_commit
 from switchkit.identity import Identity
 from switchkit.pagination import Page
 
@@ -81,42 +81,39 @@ async def post(
     data: MessageIn,
     author: Identity,
 ) -> tuple[RoomMessage, bool]:
-    """Stores a message with the room's next seq; returns it and whether it is new.
-
-    The room row stays locked until the commit, so posters on any node take seqs one at a
-    time, in commit order, and a rolled-back post leaves no gap. Under the same lock, a
-    `clientMessageId` seen before returns the original message instead of a copy.
-    """
+    """Stores a message with the room's next seq; returns it and whether it is new."""
     room = await get(session=session, room_id=room_id, lock=True)
-    if data.client_message_id is not None:
+
+    async def original() -> RoomMessage | None:
+        if data.client_message_id is None:
+            return None
         query = select(RoomMessage).where(
             RoomMessage.room_id == room_id,
             RoomMessage.author_id == author.user_id,
             RoomMessage.client_message_id == data.client_message_id,
         )
-        original = (await session.execute(query)).scalar_one_or_none()
-        if original is not None:
-            return original, False
-    room.last_seq += 1
-    message = RoomMessage(
-        id=uuid.uuid4(),
-        room_id=room_id,
-        seq=room.last_seq,
-        author_id=author.user_id,
-        author_name=author.username,
-        text=data.text,
-        client_message_id=data.client_message_id,
+        return (await session.execute(query)).scalar_one_or_none()
+
+    def build(seq: int) -> RoomMessage:
+        return RoomMessage(
+            id=uuid.uuid4(),
+            room_id=room_id,
+            seq=seq,
+            author_id=author.user_id,
+            author_name=author.username,
+            text=data.text,
+            client_message_id=data.client_message_id,
+        )
+
+    return await append(
+        session=session,
+        bus=bus,
+        subject=room_subject(room_id),
+        counter=room,
+        original=original,
+        build=build,
+        out=out,
     )
-    session.add(message)
-    await session.flush()
-    await session.refresh(message)
-    news = out(message).json_dict()
-
-    async def announce() -> None:
-        await bus.publish(room_subject(room_id), news)
-
-    after_commit(session, announce)
-    return message, True
 
 
 async def history(
