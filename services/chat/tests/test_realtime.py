@@ -7,7 +7,6 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ from chat.rooms.models import Room
 from switchkit.db import Database
 from switchkit.testing import InfraUrls, TestTokens
 from switchkit.testing.plugin import ServeHttp
+from switchkit.testing.streams import next_events, sse_events
 from tests.conftest import User
 
 TIMEOUT = 10.0
@@ -65,45 +65,14 @@ async def post(base: str, room_id: str, user: User, text_: str) -> dict[str, Any
     return message
 
 
-@asynccontextmanager
-async def sse(url: str, headers: dict[str, str]) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
-    events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    opened = asyncio.Event()
-
-    async def read() -> None:
-        async with (
-            httpx.AsyncClient(timeout=TIMEOUT * 3) as client,
-            client.stream("GET", url, headers={**headers, "Accept": "text/event-stream"}) as r,
-        ):
-            assert r.status_code == 200, await r.aread()
-            opened.set()
-            event: dict[str, Any] = {}
-            async for line in r.aiter_lines():
-                if not line:
-                    if event:
-                        await events.put(event)
-                    event = {}
-                elif not line.startswith(":"):
-                    key, _, value = line.partition(": ")
-                    event[key] = json.loads(value) if key == "data" else value
-
-    task = asyncio.create_task(read())
-    await asyncio.wait_for(opened.wait(), TIMEOUT)
-    try:
-        yield events
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-
 async def take(events: asyncio.Queue[dict[str, Any]], n: int) -> list[dict[str, Any]]:
-    return [await asyncio.wait_for(events.get(), TIMEOUT) for _ in range(n)]
+    return await next_events(events, n, wait_seconds=TIMEOUT)
 
 
 async def test_sse_on_node_a_gets_messages_posted_through_node_b_in_order(
     nodes: Nodes, alice: User, bob: User
 ) -> None:
-    async with sse(f"{nodes.a}/room/{nodes.room_id}/subscribe", alice.headers) as events:
+    async with sse_events(f"{nodes.a}/room/{nodes.room_id}/subscribe", alice.headers) as events:
         posted = [await post(nodes.b, nodes.room_id, bob, f"m{n}") for n in range(5)]
         received = await take(events, 5)
     assert [e["event"] for e in received] == ["message"] * 5
@@ -115,12 +84,12 @@ async def test_a_reconnect_with_last_event_id_on_another_node_gets_exactly_the_m
     nodes: Nodes, alice: User, bob: User
 ) -> None:
     url = f"/room/{nodes.room_id}/subscribe"
-    async with sse(nodes.a + url, alice.headers) as events:
+    async with sse_events(nodes.a + url, alice.headers) as events:
         await post(nodes.b, nodes.room_id, bob, "seen")
         [seen] = await take(events, 1)
     missed = [await post(nodes.b, nodes.room_id, bob, f"missed {n}") for n in range(4)]
     headers = {**alice.headers, "Last-Event-ID": seen["id"]}
-    async with sse(nodes.b + url, headers) as events:
+    async with sse_events(nodes.b + url, headers) as events:
         replayed = await take(events, 4)
         live = await post(nodes.a, nodes.room_id, bob, "live")
         [after] = await take(events, 1)
@@ -133,7 +102,7 @@ async def test_a_reconnect_with_last_event_id_on_another_node_gets_exactly_the_m
 async def test_a_message_missed_on_nats_is_filled_from_postgres(
     nodes: Nodes, alice: User, bob: User, infra_urls: InfraUrls
 ) -> None:
-    async with sse(f"{nodes.a}/room/{nodes.room_id}/subscribe", alice.headers) as events:
+    async with sse_events(f"{nodes.a}/room/{nodes.room_id}/subscribe", alice.headers) as events:
         await post(nodes.b, nodes.room_id, bob, "one")
         # Stored but never announced, as if NATS had dropped it on the way to node A.
         database = Database(infra_urls.database)
@@ -159,7 +128,7 @@ async def test_signing_out_closes_the_stream(
 ) -> None:
     session_id = uuid.uuid4()
     token = tokens.token(sid=str(session_id))
-    async with sse(
+    async with sse_events(
         f"{nodes.a}/room/{nodes.room_id}/subscribe", {"Authorization": f"Bearer {token}"}
     ) as events:
         client = await nats.connect(infra_urls.nats)
@@ -177,7 +146,7 @@ async def test_signing_out_closes_the_stream(
 
 async def test_the_stream_ends_when_the_token_expires(nodes: Nodes, tokens: TestTokens) -> None:
     token = tokens.token(exp=int(time.time()) + 2)
-    async with sse(
+    async with sse_events(
         f"{nodes.a}/room/{nodes.room_id}/subscribe", {"Authorization": f"Bearer {token}"}
     ) as events:
         [ended] = await take(events, 1)
@@ -187,7 +156,7 @@ async def test_the_stream_ends_when_the_token_expires(nodes: Nodes, tokens: Test
 async def test_direct_messages_arrive_live_on_the_inbox_stream(
     nodes: Nodes, alice: User, bob: User
 ) -> None:
-    async with sse(f"{nodes.a}/me/subscribe", bob.headers) as events:
+    async with sse_events(f"{nodes.a}/me/subscribe", bob.headers) as events:
         async with httpx.AsyncClient() as client:
             sent = await client.post(
                 f"{nodes.b}/users/{bob.id}/messages", json={"text": "psst"}, headers=alice.headers

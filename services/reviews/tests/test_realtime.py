@@ -7,7 +7,6 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,7 @@ from reviews.main import create_app
 from switchkit.db import Database
 from switchkit.testing import InfraUrls, TestTokens
 from switchkit.testing.plugin import ServeHttp
+from switchkit.testing.streams import next_events, sse_events
 
 EVENT_TIMEOUT = 10.0
 
@@ -67,44 +67,9 @@ async def replicas(
             await database.dispose()
 
 
-@asynccontextmanager
-async def sse(url: str, headers: dict[str, str]) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
-    """Reads an event stream in the background; each event arrives as a dict in the queue."""
-    events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    opened = asyncio.Event()
-
-    async def read() -> None:
-        async with (
-            httpx.AsyncClient(timeout=EVENT_TIMEOUT * 3) as client,
-            client.stream(
-                "GET", url, headers={**headers, "Accept": "text/event-stream"}
-            ) as response,
-        ):
-            assert response.status_code == 200, await response.aread()
-            assert response.headers["content-type"].startswith("text/event-stream")
-            opened.set()
-            event: dict[str, Any] = {}
-            async for line in response.aiter_lines():
-                if not line:
-                    if "event" in event:
-                        await events.put(event)
-                    event = {}
-                elif not line.startswith(":"):
-                    name, _, value = line.partition(": ")
-                    event[name] = json.loads(value) if name == "data" else value
-
-    task = asyncio.create_task(read())
-    await asyncio.wait_for(opened.wait(), EVENT_TIMEOUT)
-    # Opened means subscribed: the listener is registered before the first byte is sent.
-    try:
-        yield events
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-
 async def next_event(events: asyncio.Queue[dict[str, Any]]) -> dict[str, Any]:
-    return await asyncio.wait_for(events.get(), EVENT_TIMEOUT)
+    [event] = await next_events(events, 1, wait_seconds=EVENT_TIMEOUT)
+    return event
 
 
 async def post_review(base: str, book_id: int, headers: dict[str, str], rating: int = 4) -> int:
@@ -121,7 +86,7 @@ async def test_an_sse_listener_on_one_replica_gets_a_review_posted_through_the_o
     replicas: Replicas, tokens: TestTokens
 ) -> None:
     url = f"{replicas.a}/books/{replicas.book_id}/reviews/stream"
-    async with sse(url, token_headers(tokens)) as events:
+    async with sse_events(url, token_headers(tokens)) as events:
         review_id = await post_review(replicas.b, replicas.book_id, token_headers(tokens), 5)
         event = await next_event(events)
     assert event["event"] == "review-added"
@@ -137,7 +102,7 @@ async def test_a_reconnect_with_last_event_id_gets_the_missed_reviews_first_then
     ]
     url = f"{replicas.a}/books/{replicas.book_id}/reviews/stream"
     headers = {**token_headers(tokens), "Last-Event-ID": str(posted[0])}
-    async with sse(url, headers) as events:
+    async with sse_events(url, headers) as events:
         missed = [await next_event(events), await next_event(events)]
         live_id = await post_review(replicas.b, replicas.book_id, token_headers(tokens))
         live = await next_event(events)
@@ -152,7 +117,7 @@ async def test_signing_out_ends_the_stream(
     session_id = uuid.uuid4()
     headers = token_headers(tokens, sid=str(session_id))
     url = f"{replicas.a}/books/{replicas.book_id}/reviews/stream"
-    async with sse(url, headers) as events:
+    async with sse_events(url, headers) as events:
         client = await nats.connect(infra_urls.nats)
         event = {
             "userId": str(uuid.uuid4()),
@@ -171,7 +136,7 @@ async def test_the_stream_ends_when_the_token_expires(
 ) -> None:
     headers = token_headers(tokens, exp=int(time.time()) + 2)
     url = f"{replicas.a}/books/{replicas.book_id}/reviews/stream"
-    async with sse(url, headers) as events:
+    async with sse_events(url, headers) as events:
         ended = await next_event(events)
     assert ended == {"event": "end", "data": {"reason": "token expired"}}
 
