@@ -28,6 +28,32 @@ def test_inventory_sits_at_its_reserved_offset_and_seeds() -> None:
     assert not inventory.signs_tokens
 
 
+def test_more_port_offsets_must_name_one_port_per_extra_replica() -> None:
+    odd = ServiceSpec(
+        name="x",
+        app="x:create_app",
+        port_offset=9,
+        env_prefix="X",
+        replicas=3,
+        more_port_offsets=(12,),
+    )
+    with pytest.raises(ValueError, match="x: more_port_offsets names 1 ports for 2 more"):
+        replica_ports(odd, base=8100)
+
+
+def test_an_extra_replica_port_is_checked_for_clashes_too() -> None:
+    clash = ServiceSpec(
+        name="x",
+        app="x:create_app",
+        port_offset=9,
+        env_prefix="X",
+        replicas=2,
+        more_port_offsets=(1,),
+    )
+    with pytest.raises(ValueError, match="x: port offset 1 is already used by auth"):
+        check_port_layout([*SERVICES, clash])
+
+
 def test_replicas_take_consecutive_ports_and_numbered_names() -> None:
     assert replica_ports(CHAT, base=8100) == [8104, 8105]
     assert replica_names(CHAT) == ["chat.1", "chat.2"]

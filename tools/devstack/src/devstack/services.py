@@ -32,9 +32,13 @@ class ServiceSpec:
     app: str
     """The ASGI app factory, `module:function`, served with `uvicorn --factory`."""
     port_offset: int
-    """Port of the first replica above SERVICE_PORT_BASE; further replicas take the next ones."""
+    """Port of the first replica above SERVICE_PORT_BASE; further replicas take the next ones,
+    unless `more_port_offsets` says otherwise."""
     env_prefix: str
     replicas: int = 1
+    more_port_offsets: tuple[int, ...] = ()
+    """Ports of the replicas after the first, when the ones right above `port_offset` are
+    another service's (one per extra replica). Empty: consecutive ports."""
     extra_env: Mapping[str, str] = field(default_factory=dict)
     """More settings, named without the prefix (`{"FOO": "1"}` sets `<PREFIX>_FOO=1`)."""
     signs_tokens: bool = False
@@ -76,10 +80,20 @@ def find_service(name: str, services: Sequence[ServiceSpec] = SERVICES) -> Servi
     raise KeyError(f"no service named {name!r}")
 
 
+def _replica_offsets(spec: ServiceSpec) -> list[int]:
+    if not spec.more_port_offsets:
+        return list(range(spec.port_offset, spec.port_offset + spec.replicas))
+    if len(spec.more_port_offsets) != spec.replicas - 1:
+        raise ValueError(
+            f"{spec.name}: more_port_offsets names {len(spec.more_port_offsets)} ports "
+            f"for {spec.replicas - 1} more replicas"
+        )
+    return [spec.port_offset, *spec.more_port_offsets]
+
+
 def replica_ports(spec: ServiceSpec, *, base: int) -> list[int]:
     """The port of each replica, in order."""
-    first = base + spec.port_offset
-    return list(range(first, first + spec.replicas))
+    return [base + offset for offset in _replica_offsets(spec)]
 
 
 def replica_names(spec: ServiceSpec) -> list[str]:
@@ -95,7 +109,7 @@ def check_port_layout(services: Sequence[ServiceSpec]) -> None:
     for spec in services:
         if spec.replicas < 1:
             raise ValueError(f"{spec.name}: replicas must be at least 1")
-        for offset in range(spec.port_offset, spec.port_offset + spec.replicas):
+        for offset in _replica_offsets(spec):
             if offset in taken:
                 raise ValueError(
                     f"{spec.name}: port offset {offset} is already used by {taken[offset]}"
