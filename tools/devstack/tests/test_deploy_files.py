@@ -37,6 +37,9 @@ IMAGES = [(s.name, f"services/{s.name}/Dockerfile", s.app) for s in SERVICES] + 
 # Read by deploy/service-entrypoint.sh, not by the settings.
 ENTRYPOINT_VARIABLES = {"MIGRATE_ON_START", "FORWARDED_ALLOW_IPS"}
 _TEMPLATE = re.compile(r'\{\{\s*env\s+"([A-Z0-9_]+)"\s*\}\}')
+# Any variable a template reads, `{{ env "X" }}` or inside an action such as the replica lists'
+# `{{ range $url := splitList "," (env "X") }}`.
+_TEMPLATE_READS = re.compile(r'\{\{[^}]*?\benv\s+"([A-Z0-9_]+)"')
 _VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}")
 _SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY")
 
@@ -339,7 +342,8 @@ def test_gateway_env_fills_every_dynamic_template(compose: str) -> None:
     env = _env(services["gateway"])
     used = set()
     for path in (REPO_ROOT / "gateway" / "dynamic").glob("*.yml"):
-        used |= set(_TEMPLATE.findall(path.read_text()))
+        used |= set(_TEMPLATE_READS.findall(path.read_text()))
+    assert {"SB_AUTH_URL", "SB_AUTH_URLS", "SB_REVIEWS_URLS"} <= used
     assert used <= set(env)
     for name in used:
         match = re.fullmatch(rf"http://([a-z0-9-]+):{SERVICE_PORT}", env[name] or "")

@@ -15,14 +15,48 @@ from .conftest import REPO_ROOT
 GATEWAY = REPO_ROOT / "gateway"
 IDENTITY_HEADERS = ["X-User-Id", "X-User-Name", "X-User-Roles"]
 _TEMPLATE = re.compile(r'\{\{\s*env\s+"([A-Z0-9_]+)"\s*\}\}')
+# Every replica of a service, one server each: a range action in a comment line (so the raw
+# file is plain YAML too), the line to repeat, and the end action in a comment line.
+_RANGE = re.compile(
+    r'^[ \t]*#\{\{ range \$url := splitList "," \(env "([A-Z0-9_]+)"\) \}\}\n'
+    r"(.*\{\{ \$url \}\}.*\n)"
+    r"^[ \t]*#\{\{ end \}\}\n",
+    re.MULTILINE,
+)
 
 
-def _dynamic() -> dict[str, Any]:
-    """Every dynamic file, with the env templates filled the way the runner fills them."""
+def _render(text: str, env: dict[str, str]) -> str:
+    """What the file provider makes of a dynamic file, for the two template forms in use.
+
+    Any other template is refused, so this stays a faithful stand-in for Go's templates.
+    """
+
+    def repeat(match: re.Match[str]) -> str:
+        line = match.group(2)
+        return "".join(line.replace("{{ $url }}", url) for url in env[match.group(1)].split(","))
+
+    rendered = _TEMPLATE.sub(lambda m: env[m.group(1)], _RANGE.sub(repeat, text))
+    assert "{{" not in rendered, f"a template this test does not know: {rendered}"
+    return rendered
+
+
+def _fake_env(text: str) -> dict[str, str]:
+    """http://sb_auth_url.test for SB_AUTH_URL; two replicas for each SB_*_URLS."""
+    names = set(re.findall(r'env "([A-Z0-9_]+)"', text))
+    return {
+        name: ",".join(f"http://{name.lower()}-{i}.test" for i in (1, 2))
+        if name.endswith("_URLS")
+        else f"http://{name.lower()}.test"
+        for name in names
+    }
+
+
+def _dynamic(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Every dynamic file, with the env templates filled (with `env`, or made-up URLs)."""
     merged: dict[str, Any] = {"routers": {}, "middlewares": {}, "services": {}}
     for path in sorted((GATEWAY / "dynamic").glob("*.yml")):
-        text = _TEMPLATE.sub(lambda m: f"http://{m.group(1).lower()}.test", path.read_text())
-        http = (yaml.safe_load(text) or {}).get("http", {})
+        text = path.read_text()
+        http = (yaml.safe_load(_render(text, env or _fake_env(text))) or {}).get("http", {})
         for kind, entries in merged.items():
             entries.update(http.get(kind, {}))
     return merged
@@ -95,8 +129,24 @@ def test_forward_auth_asks_the_auth_service_and_passes_identity_on() -> None:
     assert verify["trustForwardHeader"] is True
 
 
-def test_comments_hold_no_template_braces() -> None:
+def test_comments_hold_no_template_braces_but_the_replica_lists() -> None:
     # The file provider renders comments too; a stray template there breaks the whole file.
     for path in (GATEWAY / "dynamic").glob("*.yml"):
-        for line in path.read_text().splitlines():
+        prose = _RANGE.sub("", path.read_text())
+        for line in prose.splitlines():
             assert not (line.lstrip().startswith("#") and "{{" in line), (path.name, line)
+
+
+def test_the_raw_files_are_yaml_too() -> None:
+    # Read as they are by the deploy checks (k8s/gateway.yaml must match them).
+    for path in (GATEWAY / "dynamic").glob("*.yml"):
+        assert yaml.safe_load(path.read_text())["http"], path.name
+
+
+def test_reviews_routes_books_and_graphql_behind_forward_auth() -> None:
+    router = _dynamic()["routers"]["reviews"]
+    assert router["rule"] == "Path(`/books`) || PathPrefix(`/books/`) || Path(`/graphql`)"
+    assert router["middlewares"] == ["strip-identity", "auth-verify"]
+    assert router["service"] == "reviews"
+    # No flush interval: Traefik flushes event streams after every write by itself.
+    assert "responseForwarding" not in _dynamic()["services"]["reviews"]["loadBalancer"]
