@@ -4,15 +4,16 @@ from devstack.config import StackConfig
 from devstack.environment import gateway_env, portal_env, service_env
 from devstack.services import SERVICES, ServiceSpec, find_service
 
-REVIEWS = ServiceSpec(
-    name="reviews",
-    app="reviews.main:create_app",
-    port_offset=3,
-    env_prefix="REVIEWS",
+# A made-up service with extra settings and consecutive replica ports, beside the table.
+CATALOG = ServiceSpec(
+    name="catalog",
+    app="catalog.main:create_app",
+    port_offset=8,
+    env_prefix="CATALOG",
     replicas=2,
     extra_env={"CACHE_TTL_SECONDS": "60"},
 )
-WITH_REVIEWS = (*SERVICES, REVIEWS)
+WITH_CATALOG = (*SERVICES, CATALOG)
 
 
 def test_auth_gets_its_urls_and_signing_key_but_no_jwks(config: StackConfig) -> None:
@@ -42,16 +43,28 @@ def test_inventory_verifies_tokens_with_auths_keys(config: StackConfig) -> None:
     }
 
 
+def test_reviews_verifies_tokens_and_gets_redis_and_nats(config: StackConfig) -> None:
+    env = service_env(config, find_service("reviews"), database="switchboard", services=SERVICES)
+    assert env == {
+        "REVIEWS_ENVIRONMENT": "dev",
+        "REVIEWS_DATABASE_URL": "postgresql+asyncpg://reviews:reviews@127.0.0.1:5432/switchboard",
+        "REVIEWS_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "REVIEWS_NATS_URL": "nats://127.0.0.1:4222",
+        "REVIEWS_PUBLIC_URL": "http://127.0.0.1:8080",
+        "REVIEWS_JWKS_URL": "http://127.0.0.1:8101/auth/.well-known/jwks.json",
+    }
+
+
 def test_other_services_fetch_keys_from_auth_directly(config: StackConfig) -> None:
-    env = service_env(config, REVIEWS, database="switchboard_e2e", services=WITH_REVIEWS)
-    assert env["REVIEWS_JWKS_URL"] == "http://127.0.0.1:8101/auth/.well-known/jwks.json"
-    assert env["REVIEWS_DATABASE_URL"].endswith("reviews:reviews@127.0.0.1:5432/switchboard_e2e")
-    assert env["REVIEWS_CACHE_TTL_SECONDS"] == "60"
-    assert "REVIEWS_JWT_PRIVATE_KEY_FILE" not in env
+    env = service_env(config, CATALOG, database="switchboard_e2e", services=WITH_CATALOG)
+    assert env["CATALOG_JWKS_URL"] == "http://127.0.0.1:8101/auth/.well-known/jwks.json"
+    assert env["CATALOG_DATABASE_URL"].endswith("catalog:catalog@127.0.0.1:5432/switchboard_e2e")
+    assert env["CATALOG_CACHE_TTL_SECONDS"] == "60"
+    assert "CATALOG_JWT_PRIVATE_KEY_FILE" not in env
 
 
 def test_the_portal_checks_the_first_replica_of_each_service(config: StackConfig) -> None:
-    assert portal_env(config, services=WITH_REVIEWS) == {
+    assert portal_env(config, services=SERVICES) == {
         "PORTAL_SERVICES": (
             "auth=http://127.0.0.1:8101,inventory=http://127.0.0.1:8102,"
             "reviews=http://127.0.0.1:8103"
@@ -60,12 +73,15 @@ def test_the_portal_checks_the_first_replica_of_each_service(config: StackConfig
 
 
 def test_the_gateway_gets_one_url_and_every_replica(config: StackConfig) -> None:
-    assert gateway_env(config, services=WITH_REVIEWS) == {
+    assert gateway_env(config, services=WITH_CATALOG) == {
         "SB_PORTAL_URL": "http://127.0.0.1:8100",
         "SB_AUTH_URL": "http://127.0.0.1:8101",
         "SB_AUTH_URLS": "http://127.0.0.1:8101",
         "SB_INVENTORY_URL": "http://127.0.0.1:8102",
         "SB_INVENTORY_URLS": "http://127.0.0.1:8102",
+        # The second reviews replica above the block reserved for chat and catalog.
         "SB_REVIEWS_URL": "http://127.0.0.1:8103",
-        "SB_REVIEWS_URLS": "http://127.0.0.1:8103,http://127.0.0.1:8104",
+        "SB_REVIEWS_URLS": "http://127.0.0.1:8103,http://127.0.0.1:8107",
+        "SB_CATALOG_URL": "http://127.0.0.1:8108",
+        "SB_CATALOG_URLS": "http://127.0.0.1:8108,http://127.0.0.1:8109",
     }

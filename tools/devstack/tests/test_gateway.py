@@ -8,7 +8,9 @@ import pytest
 import yaml
 
 from devstack.config import StackConfig
+from devstack.environment import gateway_env
 from devstack.gateway import render_static_config, write_static_config
+from devstack.services import SERVICES
 
 from .conftest import REPO_ROOT
 
@@ -141,6 +143,19 @@ def test_the_raw_files_are_yaml_too() -> None:
     # Read as they are by the deploy checks (k8s/gateway.yaml must match them).
     for path in (GATEWAY / "dynamic").glob("*.yml"):
         assert yaml.safe_load(path.read_text())["http"], path.name
+
+
+def test_replicated_services_get_one_server_per_replica(config: StackConfig) -> None:
+    """With the values `sbctl up` exports: both reviews replicas, every auth replica."""
+    services = _dynamic(gateway_env(config, services=SERVICES))["services"]
+
+    def servers(name: str) -> list[str]:
+        return [server["url"] for server in services[name]["loadBalancer"]["servers"]]
+
+    assert servers("reviews") == ["http://127.0.0.1:8103", "http://127.0.0.1:8107"]
+    assert servers("auth") == ["http://127.0.0.1:8101"]
+    assert servers("inventory") == ["http://127.0.0.1:8102"]
+    assert servers("portal") == ["http://127.0.0.1:8100"]
 
 
 def test_reviews_routes_books_and_graphql_behind_forward_auth() -> None:

@@ -22,3 +22,7 @@ def test_inventory_seeds_an_empty_table_after_migrating(config: StackConfig) -> 
 def test_a_service_that_does_not_seed_only_migrates(config: StackConfig) -> None:
     plain = ServiceSpec(name="x", app="x.main:create_app", port_offset=9, env_prefix="X")
     assert setup_commands(config, plain) == [["migrate"]]
+
+
+def test_reviews_only_migrates(config: StackConfig) -> None:
+    assert setup_commands(config, find_service("reviews")) == [["migrate"]]

@@ -28,6 +28,8 @@ def test_services_then_portal_then_traefik(config: StackConfig) -> None:
     assert [(p.name, p.port) for p in processes] == [
         ("auth", 8101),
         ("inventory", 8102),
+        ("reviews.1", 8103),
+        ("reviews.2", 8107),
         ("chat.1", 8104),
         ("chat.2", 8105),
         ("portal", 8100),
@@ -62,6 +64,14 @@ def test_traefik_reads_the_rendered_static_config_and_the_upstream_urls(
     assert traefik.argv == ("/venv/bin/traefik", "--configFile=/state/traefik/traefik.yml")
     assert traefik.env["SB_AUTH_URL"] == "http://127.0.0.1:8101"
     assert traefik.env["SB_PORTAL_URL"] == "http://127.0.0.1:8100"
+    assert traefik.env["SB_REVIEWS_URLS"] == "http://127.0.0.1:8103,http://127.0.0.1:8107"
+
+
+def test_both_reviews_replicas_get_the_same_settings(config: StackConfig) -> None:
+    first, second = (p for p in _build(config) if p.name.startswith("reviews."))
+    assert first.env == second.env
+    assert first.argv[first.argv.index("--port") + 1] == "8103"
+    assert second.argv[second.argv.index("--port") + 1] == "8107"
 
 
 def test_the_shell_line_execs_the_program_with_its_arguments_quoted(config: StackConfig) -> None:
@@ -70,7 +80,10 @@ def test_the_shell_line_execs_the_program_with_its_arguments_quoted(config: Stac
     assert line.startswith("exec ")
     assert tuple(shlex.split(line)[1:]) == portal.argv
     assert portal.env == {
-        "PORTAL_SERVICES": "auth=http://127.0.0.1:8101,inventory=http://127.0.0.1:8102"
+        "PORTAL_SERVICES": (
+            "auth=http://127.0.0.1:8101,inventory=http://127.0.0.1:8102,"
+            "reviews=http://127.0.0.1:8103"
+        )
     }
 
 

@@ -28,6 +28,22 @@ def test_inventory_sits_at_its_reserved_offset_and_seeds() -> None:
     assert not inventory.signs_tokens
 
 
+def test_reviews_runs_two_replicas_around_the_reserved_block() -> None:
+    reviews = find_service("reviews")
+    assert replica_ports(reviews, base=8100) == [8103, 8107]
+    assert replica_names(reviews) == ["reviews.1", "reviews.2"]
+    assert reviews.verifies_tokens
+    assert not reviews.signs_tokens
+    assert not reviews.seeds
+
+
+def test_the_table_leaves_the_chat_and_recipes_ports_free() -> None:
+    recipes = ServiceSpec(
+        name="recipes", app="recipes.main:create_app", port_offset=6, env_prefix="RECIPES"
+    )
+    check_port_layout([*SERVICES, CHAT, recipes])
+
+
 def test_more_port_offsets_must_name_one_port_per_extra_replica() -> None:
     odd = ServiceSpec(
         name="x",

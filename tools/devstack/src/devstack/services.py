@@ -69,6 +69,18 @@ SERVICES: tuple[ServiceSpec, ...] = (
         env_prefix="INVENTORY",
         seeds=True,
     ),
+    # Two replicas, so `make up` shows what the issue asks of live reviews: a client on one
+    # replica sees reviews posted through the other (NATS), the gateway balancing between
+    # them. The second one sits above the reserved block (+4, +5 chat; +6 recipes). Tokens
+    # checked with auth's JWKS; Redis (the page cache) and NATS; no sample data.
+    ServiceSpec(
+        name="reviews",
+        app="reviews.main:create_app",
+        port_offset=3,
+        env_prefix="REVIEWS",
+        replicas=2,
+        more_port_offsets=(7,),
+    ),
 )
 
 
