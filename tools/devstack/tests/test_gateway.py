@@ -72,7 +72,10 @@ def test_rendered_static_config_listens_on_loopback_at_the_gateway_port() -> Non
     )
     assert rendered["entryPoints"]["web"]["address"] == "127.0.0.1:18080"
     assert rendered["providers"]["file"] == {"directory": "/repo/dyn", "watch": True}
-    assert rendered["accessLog"] == {"format": "json"}
+    assert rendered["accessLog"] == {
+        "format": "json",
+        "fields": {"queryParameters": {"defaultMode": "drop"}},  # no ?access_token= in logs
+    }
     assert rendered["ping"] == {"entryPoint": "web"}
     assert rendered["entryPoints"]["web"]["http"]["aliasHeadersStrategy"] == "delete"
 
