@@ -23,6 +23,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 GATEWAY_PORT = int(os.environ.get("SWITCHBOARD_E2E_GATEWAY_PORT", "18080"))
 SERVICE_PORT_BASE = os.environ.get("SWITCHBOARD_E2E_SERVICE_PORT_BASE", "18100")
 DATABASE = os.environ.get("SWITCHBOARD_E2E_DATABASE", "switchboard_e2e")
+# Redis is shared by every run on the machine: two runs at once need a db each, or the reviews
+# page cache of one would answer the other (its keys do not name the database).
+REDIS_DB = os.environ.get("SWITCHBOARD_E2E_REDIS_DB", "2")
 STATE_DIR = ".run/e2e"
 # The first admin of the e2e suite, made at start-up by auth like any deployment's.
 ADMIN_USERNAME = "e2e-admin"
@@ -40,7 +43,7 @@ def _e2e_env() -> dict[str, str]:
         "SWITCHBOARD_DATABASE": DATABASE,
         "SWITCHBOARD_ADMIN_USERNAME": ADMIN_USERNAME,
         "SWITCHBOARD_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "SWITCHBOARD_REDIS_URL": urlunsplit(redis._replace(path="/2")),
+        "SWITCHBOARD_REDIS_URL": urlunsplit(redis._replace(path=f"/{REDIS_DB}")),
         "SWITCHBOARD_STATE_DIR": STATE_DIR,
     }
 
