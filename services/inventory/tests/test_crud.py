@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 
+from inventory.dids.schemas import DidOut, did_json
 from tests.conftest import VALID
 
 Create = Callable[..., Awaitable[dict[str, Any]]]
@@ -177,3 +180,11 @@ async def test_changing_a_number_to_one_that_exists_is_a_409(
     )
     assert response.status_code == 409
     assert response.json()["existingId"] == first["id"]
+
+
+def test_the_fast_row_renderer_matches_the_documented_model() -> None:
+    for monthly, setup in ((Decimal("0.03"), Decimal("3.4")), (Decimal("0"), Decimal("999999.99"))):
+        row = SimpleNamespace(
+            id=7, e164="+5584912344321", monthly_price=monthly, setup_price=setup, currency="U$"
+        )
+        assert did_json(row) == DidOut.of(row).model_dump(mode="json", by_alias=True)

@@ -49,7 +49,8 @@ def page_query(*, default_size: int, max_size: int) -> Callable[..., Page]:
     naming the parameter; a page past the end is simply empty.
     """
 
-    def dependency(
+    # async: a plain def would be run in the thread pool, a costly hop for no blocking work.
+    async def dependency(
         page: Annotated[int | None, Query(ge=1, description="Page number, from 1")] = None,
         per_page: Annotated[
             int | None, Query(ge=1, le=max_size, description=f"Page size, {max_size} at most")

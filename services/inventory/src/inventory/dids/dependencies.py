@@ -34,7 +34,7 @@ async def valid_did(did_id: DidId, session: SessionDep) -> Did:
 ValidDid = Annotated[Did, Depends(valid_did)]
 
 
-def list_sort(
+async def list_sort(
     sort: Annotated[
         str | None,
         Query(
@@ -73,7 +73,7 @@ def list_sort(
     return keys
 
 
-def list_filter(
+async def list_filter(
     currency: Annotated[
         list[str] | None,
         Query(description="Only these currencies (repeat to give several)", examples=["U$"]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 __all__ = ["international", "parse_number"]
@@ -20,7 +22,11 @@ def parse_number(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=65_536)
 def international(e164: str) -> str:
-    """How the contract shows a number, e.g. `+55 84 91234-4321`."""
+    """How the contract shows a number, e.g. `+55 84 91234-4321`.
+
+    Cached: formatting is most of a list page's cost, and a pure function cannot go stale.
+    """
     number = phonenumbers.parse(e164, None)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -17,7 +17,7 @@ from inventory.dids.dependencies import (
     ValidDid,
 )
 from inventory.dids.models import Did
-from inventory.dids.schemas import DidCreate, DidOut, DidPatch
+from inventory.dids.schemas import DidCreate, DidOut, DidPatch, did_json
 from switchkit.db import SessionDep
 from switchkit.identity import CurrentUser
 from switchkit.pagination import Page, page_headers, page_query
@@ -27,8 +27,9 @@ __all__ = ["build_router"]
 
 
 def _entity(did: Did, *, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
-    body = DidOut.of(did).model_dump(mode="json", by_alias=True)
-    return JSONResponse(body, status_code=status, headers={"ETag": did.etag, **(headers or {})})
+    return JSONResponse(
+        did_json(did), status_code=status, headers={"ETag": did.etag, **(headers or {})}
+    )
 
 
 def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
@@ -54,8 +55,10 @@ def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
         """A JSON array; `X-Total-Count` and `Link` (first/prev/next/last) describe the pages.
         A page past the end is an empty array."""
         dids, total = await service.list_page(session=session, page=page, sort=sort, where=where)
-        body = [DidOut.of(did).model_dump(mode="json", by_alias=True) for did in dids]
-        return JSONResponse(body, headers=page_headers(url=request.url, page=page, total=total))
+        return JSONResponse(
+            [did_json(did) for did in dids],
+            headers=page_headers(url=request.url, page=page, total=total),
+        )
 
     @router.get(
         "/{did_id}",

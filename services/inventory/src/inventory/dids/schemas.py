@@ -19,10 +19,10 @@ from pydantic import (
 from inventory.dids.money import CURRENCIES, parse_price
 from inventory.dids.numbers import international, parse_number
 
-__all__ = ["DidCreate", "DidOut", "DidPatch"]
+__all__ = ["DidCreate", "DidOut", "DidPatch", "did_json"]
 
 Currency = Literal[CURRENCIES]  # type: ignore[valid-type]
-_TWO_DECIMALS = PlainSerializer(lambda price: f"{price:.2f}", return_type=str)
+_TWO_DECIMALS = PlainSerializer(lambda price: f"{price:.2f}", return_type=str, when_used="json")
 Price = Annotated[Decimal, BeforeValidator(parse_price), _TWO_DECIMALS]
 PriceOut = Annotated[Decimal, _TWO_DECIMALS]
 PHONE_EXAMPLE = "+55 84 91234-4321"
@@ -106,3 +106,15 @@ class DidOut(BaseModel):
             setup_price=did.setup_price,
             currency=did.currency,
         )
+
+
+def did_json(did: Any) -> dict[str, object]:
+    """The JSON of `DidOut.of(did)`, built directly: a list page renders 50 of these, and a
+    model per row costs more than the rest of the row (a test keeps the two identical)."""
+    return {
+        "id": did.id,
+        "value": international(did.e164),
+        "monthyPrice": f"{did.monthly_price:.2f}",
+        "setupPrice": f"{did.setup_price:.2f}",
+        "currency": did.currency,
+    }
