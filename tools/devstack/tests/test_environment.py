@@ -55,6 +55,19 @@ def test_reviews_verifies_tokens_and_gets_redis_and_nats(config: StackConfig) ->
     }
 
 
+def test_chat_verifies_tokens_and_calls_auth_directly(config: StackConfig) -> None:
+    env = service_env(config, find_service("chat"), database="switchboard", services=SERVICES)
+    assert env == {
+        "CHAT_ENVIRONMENT": "dev",
+        "CHAT_DATABASE_URL": "postgresql+asyncpg://chat:chat@127.0.0.1:5432/switchboard",
+        "CHAT_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CHAT_NATS_URL": "nats://127.0.0.1:4222",
+        "CHAT_PUBLIC_URL": "http://127.0.0.1:8080",
+        "CHAT_JWKS_URL": "http://127.0.0.1:8101/auth/.well-known/jwks.json",
+        "CHAT_AUTH_URL": "http://127.0.0.1:8101",
+    }
+
+
 def test_other_services_fetch_keys_from_auth_directly(config: StackConfig) -> None:
     env = service_env(config, CATALOG, database="switchboard_e2e", services=WITH_CATALOG)
     assert env["CATALOG_JWKS_URL"] == "http://127.0.0.1:8101/auth/.well-known/jwks.json"
@@ -67,7 +80,7 @@ def test_the_portal_checks_the_first_replica_of_each_service(config: StackConfig
     assert portal_env(config, services=SERVICES) == {
         "PORTAL_SERVICES": (
             "auth=http://127.0.0.1:8101,inventory=http://127.0.0.1:8102,"
-            "reviews=http://127.0.0.1:8103"
+            "reviews=http://127.0.0.1:8103,chat=http://127.0.0.1:8104"
         )
     }
 
@@ -82,6 +95,8 @@ def test_the_gateway_gets_one_url_and_every_replica(config: StackConfig) -> None
         # The second reviews replica above the block reserved for chat and catalog.
         "SB_REVIEWS_URL": "http://127.0.0.1:8103",
         "SB_REVIEWS_URLS": "http://127.0.0.1:8103,http://127.0.0.1:8107",
+        "SB_CHAT_URL": "http://127.0.0.1:8104",
+        "SB_CHAT_URLS": "http://127.0.0.1:8104,http://127.0.0.1:8105",
         "SB_CATALOG_URL": "http://127.0.0.1:8108",
         "SB_CATALOG_URLS": "http://127.0.0.1:8108,http://127.0.0.1:8109",
     }

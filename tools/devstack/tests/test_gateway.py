@@ -156,6 +156,7 @@ def test_replicated_services_get_one_server_per_replica(config: StackConfig) -> 
         return [server["url"] for server in services[name]["loadBalancer"]["servers"]]
 
     assert servers("reviews") == ["http://127.0.0.1:8103", "http://127.0.0.1:8107"]
+    assert servers("chat") == ["http://127.0.0.1:8104", "http://127.0.0.1:8105"]
     assert servers("auth") == ["http://127.0.0.1:8101"]
     assert servers("inventory") == ["http://127.0.0.1:8102"]
     assert servers("portal") == ["http://127.0.0.1:8100"]
@@ -168,3 +169,22 @@ def test_reviews_routes_books_and_graphql_behind_forward_auth() -> None:
     assert router["service"] == "reviews"
     # No flush interval: Traefik flushes event streams after every write by itself.
     assert "responseForwarding" not in _dynamic()["services"]["reviews"]["loadBalancer"]
+
+
+def test_chat_routes_rooms_messages_streams_and_ws_behind_forward_auth() -> None:
+    router = _dynamic()["routers"]["chat"]
+    assert router["rule"] == (
+        "Path(`/rooms`) || PathPrefix(`/rooms/`) || PathPrefix(`/room/`)"
+        " || PathPrefix(`/users/`) || Path(`/me/messages`) || Path(`/me/subscribe`)"
+        " || Path(`/ws`)"
+    )
+    assert router["middlewares"] == ["strip-identity", "auth-verify"]
+    assert router["service"] == "chat"
+    assert "responseForwarding" not in _dynamic()["services"]["chat"]["loadBalancer"]
+
+
+def test_only_chat_routes_users() -> None:
+    """`/users/` is chat's alone (auth's users live under `/auth/users/`)."""
+    routers = _dynamic()["routers"]
+    owners = [name for name, router in routers.items() if "/users" in router["rule"]]
+    assert owners == ["chat"]

@@ -26,3 +26,7 @@ def test_a_service_that_does_not_seed_only_migrates(config: StackConfig) -> None
 
 def test_reviews_only_migrates(config: StackConfig) -> None:
     assert setup_commands(config, find_service("reviews")) == [["migrate"]]
+
+
+def test_chat_only_migrates(config: StackConfig) -> None:
+    assert setup_commands(config, find_service("chat")) == [["migrate"]]

@@ -8,10 +8,6 @@ from devstack.config import StackConfig
 from devstack.processes import ProcessSpec, build_processes, busy
 from devstack.services import SERVICES, ServiceSpec
 
-CHAT = ServiceSpec(
-    name="chat", app="chat.main:create_app", port_offset=4, env_prefix="CHAT", replicas=2
-)
-
 
 def _build(config: StackConfig, services: tuple[ServiceSpec, ...] = SERVICES) -> list[ProcessSpec]:
     return build_processes(
@@ -24,7 +20,7 @@ def _build(config: StackConfig, services: tuple[ServiceSpec, ...] = SERVICES) ->
 
 
 def test_services_then_portal_then_traefik(config: StackConfig) -> None:
-    processes = _build(config, (*SERVICES, CHAT))
+    processes = _build(config)
     assert [(p.name, p.port) for p in processes] == [
         ("auth", 8101),
         ("inventory", 8102),
@@ -82,9 +78,19 @@ def test_the_shell_line_execs_the_program_with_its_arguments_quoted(config: Stac
     assert portal.env == {
         "PORTAL_SERVICES": (
             "auth=http://127.0.0.1:8101,inventory=http://127.0.0.1:8102,"
-            "reviews=http://127.0.0.1:8103"
+            "reviews=http://127.0.0.1:8103,chat=http://127.0.0.1:8104"
         )
     }
+
+
+def test_both_chat_nodes_get_the_same_settings_with_auths_direct_url(
+    config: StackConfig,
+) -> None:
+    first, second = (p for p in _build(config) if p.name.startswith("chat."))
+    assert first.env == second.env
+    assert first.env["CHAT_AUTH_URL"] == "http://127.0.0.1:8101"
+    assert first.argv[first.argv.index("--port") + 1] == "8104"
+    assert second.argv[second.argv.index("--port") + 1] == "8105"
 
 
 def test_ports_something_already_listens_on_are_reported() -> None:

@@ -37,11 +37,21 @@ def test_reviews_runs_two_replicas_around_the_reserved_block() -> None:
     assert not reviews.seeds
 
 
-def test_the_table_leaves_the_chat_and_recipes_ports_free() -> None:
+def test_chat_runs_two_nodes_on_its_reserved_block() -> None:
+    chat = find_service("chat")
+    assert replica_ports(chat, base=8100) == [8104, 8105]
+    assert replica_names(chat) == ["chat.1", "chat.2"]
+    assert chat.verifies_tokens
+    assert chat.calls_auth
+    assert not chat.signs_tokens
+    assert not chat.seeds
+
+
+def test_the_table_leaves_the_recipes_port_free() -> None:
     recipes = ServiceSpec(
         name="recipes", app="recipes.main:create_app", port_offset=6, env_prefix="RECIPES"
     )
-    check_port_layout([*SERVICES, CHAT, recipes])
+    check_port_layout([*SERVICES, recipes])
 
 
 def test_more_port_offsets_must_name_one_port_per_extra_replica() -> None:
@@ -88,7 +98,7 @@ def test_a_replica_running_into_the_next_service_is_refused() -> None:
         name="recipes", app="recipes.main:create_app", port_offset=5, env_prefix="RECIPES"
     )
     with pytest.raises(ValueError, match="recipes: port offset 5 is already used by chat"):
-        check_port_layout([*SERVICES, CHAT, recipes])
+        check_port_layout([*SERVICES, recipes])
 
 
 def test_nothing_may_take_the_portals_port() -> None:

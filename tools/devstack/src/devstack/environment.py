@@ -51,11 +51,14 @@ def service_env(
         f"{prefix}_NATS_URL": config.nats_url,
         f"{prefix}_PUBLIC_URL": config.gateway_url,
     }
-    if spec.verifies_tokens:
-        # Straight to auth, not through the gateway: a service must start even if Traefik is not
-        # up yet, and key fetches should not count against the public rate limit.
+    # Straight to auth, not through the gateway: a service must start even if Traefik is not
+    # up yet, and key fetches should not count against the public rate limit.
+    if spec.verifies_tokens or spec.calls_auth:
         auth_url = upstream_urls(config, find_service("auth", services))[0]
-        env[f"{prefix}_JWKS_URL"] = f"{auth_url}/auth/.well-known/jwks.json"
+        if spec.verifies_tokens:
+            env[f"{prefix}_JWKS_URL"] = f"{auth_url}/auth/.well-known/jwks.json"
+        if spec.calls_auth:
+            env[f"{prefix}_AUTH_URL"] = auth_url
     if spec.signs_tokens:
         env[f"{prefix}_JWT_PRIVATE_KEY_FILE"] = str(signing_key_path(config, spec))
     env.update({f"{prefix}_{name}": value for name, value in spec.extra_env.items()})

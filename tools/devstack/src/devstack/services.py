@@ -46,6 +46,9 @@ class ServiceSpec:
     `<PREFIX>_JWT_PRIVATE_KEY_FILE`."""
     verifies_tokens: bool = True
     """Gets `<PREFIX>_JWKS_URL`, the auth service's public keys."""
+    calls_auth: bool = False
+    """Gets `<PREFIX>_AUTH_URL`, the auth service's direct URL (first replica), for calls
+    such as looking a user up."""
     seeds: bool = False
     """Runs `switchboard-<name> seed --if-empty` after its migrations: a new checkout starts
     with sample data, and rows a developer added, changed or deleted are left as they are."""
@@ -80,6 +83,19 @@ SERVICES: tuple[ServiceSpec, ...] = (
         env_prefix="REVIEWS",
         replicas=2,
         more_port_offsets=(7,),
+    ),
+    # Two nodes on the block kept for them (+4, +5), round robin at the gateway, so a client
+    # on one node gets messages posted through the other (NATS). Tokens checked with auth's
+    # JWKS; direct-message recipients looked up at auth directly (CHAT_AUTH_URL); NATS for
+    # fan-out and sign-out events; no Redis of its own (it is given the URL like every
+    # service and ignores it); no sample data.
+    ServiceSpec(
+        name="chat",
+        app="chat.main:create_app",
+        port_offset=4,
+        env_prefix="CHAT",
+        replicas=2,
+        calls_auth=True,
     ),
 )
 
