@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: FastAPI must see the real `Query(...)` objects
 # built from `page_query`'s arguments, not strings resolved later without them.
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -42,7 +42,7 @@ def page_headers(
     return {"X-Total-Count": str(total), "Link": ", ".join(links)}
 
 
-def page_query(*, default_size: int, max_size: int) -> Callable[..., Page]:
+def page_query(*, default_size: int, max_size: int) -> Callable[..., Awaitable[Page]]:
     """A dependency reading `page`/`per_page`, or json-server's `_page`/`_limit`.
 
     Anything that is not a whole number from 1 (and up to `max_size` for the size) is a 400
