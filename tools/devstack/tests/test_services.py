@@ -2,6 +2,7 @@
 
 import pytest
 
+from devstack.config import StackConfig
 from devstack.services import (
     SERVICES,
     ServiceSpec,
@@ -10,6 +11,7 @@ from devstack.services import (
     replica_names,
     replica_ports,
 )
+from devstack.up import run_up
 
 CHAT = ServiceSpec(
     name="chat", app="chat.main:create_app", port_offset=4, env_prefix="CHAT", replicas=2
@@ -110,3 +112,10 @@ def test_nothing_may_take_the_portals_port() -> None:
 def test_an_unknown_service_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         find_service("nope")
+
+
+def test_run_up_checks_the_table_it_is_given(config: StackConfig) -> None:
+    """A benchmark may hand `run_up` a changed copy of the table; it is checked the same."""
+    clash = ServiceSpec(name="x", app="x:create_app", port_offset=0, env_prefix="X")
+    with pytest.raises(ValueError, match="portal"):
+        run_up(config, services=[clash])

