@@ -387,7 +387,12 @@ def _label(pid: int, comm: str, cmdline: str, descendants: set[int]) -> str | No
         return comm.removesuffix("-server")
     if pid not in descendants and not OURS.everything_matching:
         return None
-    return next((name for needle, name in LABELS if needle in cmdline), None)
+    label = next((name for needle, name in LABELS if needle in cmdline), None)
+    if label is None and pid in descendants:
+        # Another service of the suite (reviews, chat, ...), or whatever sbctl runs: still ours.
+        app = re.search(r"(\w+)\.main:create_app", cmdline)
+        label = f"{app.group(1)} (uvicorn)" if app else "other processes of the suite"
+    return label
 
 
 def cpu_snapshot() -> dict[int, tuple[str, float]]:
@@ -657,8 +662,10 @@ def machine() -> dict[str, str]:
 
 
 def pick(runs: list[Run]) -> Run:
-    """The round with the median throughput (the only one when there is one round)."""
-    ordered = sorted(runs, key=lambda r: r.requests_per_second)
+    """The round with the median throughput (the only one when there is one round), among the
+    rounds other processes did not disturb when there are any."""
+    quiet = [r for r in runs if r.other_load_cores <= NOISY_CORES]
+    ordered = sorted(quiet or runs, key=lambda r: r.requests_per_second)
     return ordered[(len(ordered) - 1) // 2]
 
 
@@ -691,9 +698,16 @@ def report(results: dict[str, Any]) -> str:
         + ("met" if ratio >= 1 else "NOT met"),
     ]
     if results["rounds"] > 1:
-        lines += ["", "Every round (requests/s; the table shows each target's median round):"]
+        lines += [
+            "",
+            "Every round (requests/s; the table shows each target's median undisturbed round;",
+            "* = other processes used over 0.2 cores meanwhile):",
+        ]
         for name, target_runs in runs.items():
-            rates = ", ".join(f"{r.requests_per_second:.0f}" for r in target_runs)
+            rates = ", ".join(
+                f"{r.requests_per_second:.0f}" + ("*" if r.other_load_cores > NOISY_CORES else "")
+                for r in target_runs
+            )
             lines.append(f"- {name}: {rates}")
     lines += ["", "Other hops, measured alone (same load):"] if len(runs) > 2 else []
     for name, target_runs in runs.items():
@@ -767,6 +781,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=2,
         help="measure a run again when other processes used over 0.2 cores meanwhile (2)",
     )
+    parser.add_argument(
+        "--report-from",
+        metavar="JSON",
+        help="print the report of an earlier run from its results file, and run nothing",
+    )
     parser.add_argument("--port-search-from", type=int, default=28100, help=argparse.SUPPRESS)
     parser.add_argument("--json", help="write the results here too (default: <state dir>)")
     args = parser.parse_args(argv)
@@ -785,6 +804,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (argv if argv is not None else sys.argv[1:])
         else ""
     )
+    if args.report_from:
+        saved = json.loads(Path(args.report_from).read_text())
+        print(report({**saved, "runs": [Run(**run) for run in saved["runs"]]}))
+        return 0
     state_dir = Path(args.state_dir)
     (ROOT / state_dir).mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack, handled_signals():
