@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+
+from switchkit.logging import configure_logging
 
 PROBLEM = "application/problem+json"
 
@@ -112,3 +115,13 @@ async def test_a_body_of_another_content_type_is_a_400_naming_the_content_type(
     assert response.json()["errors"] == [
         {"field": "body", "message": "must be application/json, not text/plain"}
     ]
+
+
+def test_tokens_in_urls_never_reach_the_log(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(service="kittest")
+    logging.getLogger("uvicorn.error").info(
+        '%s - "WebSocket %s" [accepted]', "127.0.0.1:5000", "/ws?access_token=eyJ.secret.sig&x=1"
+    )
+    out = capsys.readouterr().out
+    assert "eyJ.secret.sig" not in out
+    assert "access_token=[redacted]&x=1" in out

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 
 from reviews.book_reviews.feed import ReviewFeed
 from reviews.book_reviews.router import router as reviews_router
@@ -31,7 +32,8 @@ def create_app(
     async def runtime(app: FastAPI) -> AsyncIterator[None]:
         app.state.page_cache = PageCache(
             redis=app.state.redis,
-            namespace="reviews:books",
+            # Two suites sharing one Redis (e2e beside `make up`) must not serve each other's pages.
+            namespace=f"reviews:{make_url(settings.database_url or '').database}:books",
             ttl_seconds=settings.cache_ttl_seconds,
             breaker=CircuitBreaker(pause_seconds=settings.cache_breaker_seconds),
             enabled=settings.cache_enabled,
