@@ -124,7 +124,8 @@ async def test_repeated_failures_are_throttled_with_429_and_retry_after(
     throttled = await api.post("/auth/signin", json=bad)
     assert throttled.status_code == 429
     assert throttled.headers["content-type"] == "application/problem+json"
-    assert 1 <= int(throttled.headers["retry-after"]) <= 900
+    # The 15-minute window opened with the first failure, seconds ago.
+    assert 890 <= int(throttled.headers["retry-after"]) <= 900
     # Even the right password is refused while throttled: guessing gains nothing.
     right = await api.post(
         "/auth/signin", json={"username": user["username"], "password": PASSWORD}
