@@ -13,7 +13,8 @@ from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
-from switchkit.identity import JwksTokenVerifier, bearer_token
+from switchkit import identity as identity_module
+from switchkit.identity import Identity, JwksTokenVerifier, VerifiedTokens, bearer_token
 from switchkit.problems import ServiceUnavailable, Unauthorized
 from switchkit.testing import TestTokens
 
@@ -121,6 +122,78 @@ async def test_an_unreachable_jwks_is_a_503_not_a_401() -> None:
     auth.down = True
     with pytest.raises(ServiceUnavailable):
         await auth.verifier().verify(_token(key, "k1"))
+
+
+async def test_a_token_checked_once_is_not_checked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = Ed25519PrivateKey.generate()
+    verifier = FakeAuthService({"k1": key}).verifier()
+    token = _token(key, "k1")
+    first = await verifier.verify(token)
+    checks = 0
+    real_decode = identity_module.decode_claims
+
+    def counting_decode(*args: Any, **kwargs: Any) -> Identity:
+        nonlocal checks
+        checks += 1
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(identity_module, "decode_claims", counting_decode)
+    assert await verifier.verify(token) is first
+    assert checks == 0
+
+
+async def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = Ed25519PrivateKey.generate()
+    verifier = FakeAuthService({"k1": key}).verifier()
+    token = _token(key, "k1", exp=int(time.time()) + 60)
+    await verifier.verify(token)
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(Unauthorized, match="expired"):
+        await verifier.verify(token)
+
+
+async def test_a_remembered_token_changed_by_one_byte_is_refused() -> None:
+    key = Ed25519PrivateKey.generate()
+    verifier = FakeAuthService({"k1": key}).verifier()
+    token = _token(key, "k1")
+    await verifier.verify(token)
+    last = "A" if token[-1] != "A" else "B"
+    with pytest.raises(Unauthorized):
+        await verifier.verify(token[:-1] + last)
+
+
+async def test_a_withdrawn_key_stops_vouching_for_remembered_tokens() -> None:
+    old, new = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    auth = FakeAuthService({"old": old})
+    verifier = auth.verifier(min_refresh_seconds=0)
+    token = _token(old, "old")
+    await verifier.verify(token)
+    auth.keys = {"new": new}
+    await verifier.verify(_token(new, "new"))  # an unknown kid: the set is fetched again
+    with pytest.raises(Unauthorized, match="unknown key"):
+        await verifier.verify(token)
+
+
+def test_the_memo_forgets_its_oldest_entries_when_full() -> None:
+    memo = VerifiedTokens(max_entries=2)
+    identities = {
+        name: Identity(
+            user_id=uuid.uuid4(),
+            username=name,
+            roles=frozenset(),
+            token_id=name,
+            expires_at=int(time.time()) + 60,
+        )
+        for name in ("a", "b", "c")
+    }
+    for name, identity in identities.items():
+        memo.put(name, identity)
+    assert memo.get("a") is None
+    assert memo.get("b") is identities["b"]
+    assert memo.get("c") is identities["c"]
 
 
 def _request(headers: dict[str, str], query: str = "") -> Request:

@@ -29,6 +29,7 @@ __all__ = [
     "Identity",
     "JwksTokenVerifier",
     "TokenVerifier",
+    "VerifiedTokens",
     "bearer_token",
     "current_user",
     "decode_claims",
@@ -83,6 +84,39 @@ def decode_claims(token: str, *, key: Any, issuer: str, audience: str) -> Identi
         raise Unauthorized("The access token is not valid.", error="invalid_token") from exc
 
 
+class VerifiedTokens:
+    """Tokens that already passed `decode_claims`, so the next request with one skips the check.
+
+    A client sends the same access token with every request until it expires; checking its
+    Ed25519 signature again each time is most of what authentication costs. The memo is keyed
+    by the whole token, so a token differing by one byte is checked afresh; expiry is checked on
+    every hit, and the oldest entries make way when the memo is full. Revocation is not a
+    property of the token: whoever checks it (auth's verify) still does so on every request.
+    """
+
+    def __init__(self, *, max_entries: int = 10_000) -> None:
+        self._entries: dict[str, Identity] = {}
+        self._max_entries = max_entries
+
+    def get(self, token: str) -> Identity | None:
+        identity = self._entries.get(token)
+        if identity is None:
+            return None
+        if identity.expires_at <= time.time():
+            # PyJWT's rule: a token is expired from its `exp` second on.
+            del self._entries[token]
+            raise Unauthorized("The access token has expired.", error="invalid_token")
+        return identity
+
+    def put(self, token: str, identity: Identity) -> None:
+        if len(self._entries) >= self._max_entries:
+            del self._entries[next(iter(self._entries))]
+        self._entries[token] = identity
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
 class JwksTokenVerifier:
     """Verifies tokens with the public keys the auth service publishes.
 
@@ -108,17 +142,23 @@ class JwksTokenVerifier:
         self._fetched_at = float("-inf")
         self._min_refresh = min_refresh_seconds
         self._lock = asyncio.Lock()
+        self._verified = VerifiedTokens()
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
     async def verify(self, token: str) -> Identity:
+        identity = self._verified.get(token)
+        if identity is not None:
+            return identity
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.InvalidTokenError as exc:
             raise Unauthorized("The access token is not valid.", error="invalid_token") from exc
         key = await self._key(str(kid))
-        return decode_claims(token, key=key, issuer=self.issuer, audience=self.audience)
+        identity = decode_claims(token, key=key, issuer=self.issuer, audience=self.audience)
+        self._verified.put(token, identity)
+        return identity
 
     async def _key(self, kid: str) -> Any:
         if kid in self._keys:
@@ -138,7 +178,11 @@ class JwksTokenVerifier:
         except (httpx.HTTPError, jwt.PyJWKSetError, ValueError) as exc:
             log.error("cannot fetch the JWKS", extra={"url": self.jwks_url, "error": repr(exc)})
             raise ServiceUnavailable("Token keys are unavailable; try again shortly.") from exc
-        self._keys = {k.key_id: k.key for k in jwks.keys if k.key_id}
+        keys = {k.key_id: k.key for k in jwks.keys if k.key_id}
+        if keys.keys() != self._keys.keys():
+            # A key withdrawn from the set must stop vouching for tokens it signed.
+            self._verified.clear()
+        self._keys = keys
         self._fetched_at = time.monotonic()
 
 

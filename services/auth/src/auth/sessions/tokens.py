@@ -13,7 +13,7 @@ from auth.accounts.models import User
 from auth.sessions.exceptions import SessionRevoked
 from auth.sessions.keys import SigningKey
 from auth.sessions.revocation import is_revoked
-from switchkit.identity import Identity, decode_claims
+from switchkit.identity import Identity, VerifiedTokens, decode_claims
 
 __all__ = ["AccessTokenIssuer", "LocalTokenVerifier"]
 
@@ -51,11 +51,15 @@ class LocalTokenVerifier:
         self.issuer = issuer
         self.audience = audience
         self.redis = redis
+        self._verified = VerifiedTokens()
 
     async def verify(self, token: str) -> Identity:
-        identity = decode_claims(
-            token, key=self.key.public_key, issuer=self.issuer, audience=self.audience
-        )
+        identity = self._verified.get(token)
+        if identity is None:
+            identity = decode_claims(
+                token, key=self.key.public_key, issuer=self.issuer, audience=self.audience
+            )
+            self._verified.put(token, identity)
         if await is_revoked(redis=self.redis, identity=identity):
             raise SessionRevoked
         return identity
