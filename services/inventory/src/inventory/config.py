@@ -18,3 +18,5 @@ class Settings(KitSettings):
 
     default_page_size: int = Field(50, ge=1)
     max_page_size: int = Field(100, ge=1)
+    page_cache_size: int = Field(1024, ge=0)
+    """List pages kept in memory (see inventory.dids.pages); 0 turns the cache off."""

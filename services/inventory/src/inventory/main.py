@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from inventory.config import Settings
+from inventory.dids.pages import ChangeListener, PageCache
 from inventory.dids.router import build_router
 from switchkit.app import create_service_app
 from switchkit.identity import TokenVerifier
@@ -21,6 +23,18 @@ def create_app(
 ) -> FastAPI:
     """The app; tokens are checked against the auth service's JWKS unless a test says otherwise."""
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def page_cache(app: FastAPI) -> AsyncIterator[None]:
+        cache = PageCache(max_pages=settings.page_cache_size)
+        app.state.page_cache = cache
+        if settings.page_cache_size == 0:
+            yield  # never resumed: every page is read from Postgres (X-Cache: BYPASS)
+            return
+        assert settings.database_url
+        async with ChangeListener(cache=cache, database_url=settings.database_url).running():
+            yield
+
     return create_service_app(
         settings=settings,
         title="Switchboard inventory",
@@ -29,6 +43,7 @@ def create_app(
         "(`monthyPrice` included).",
         version="1.0.0",
         token_verifier=token_verifier,
+        hooks=[page_cache],
         routers=[
             build_router(
                 default_page_size=settings.default_page_size, max_page_size=settings.max_page_size

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Query
+from fastapi import Depends, Header, Path, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from inventory.dids import service
 from inventory.dids.exceptions import InvalidQuery
 from inventory.dids.models import Did
 from inventory.dids.money import CURRENCIES
+from inventory.dids.pages import PageCache
 from inventory.dids.service import SORTABLE, DidFilter, SortKey, only_digits
-from switchkit.db import SessionDep
+from switchkit.db import SessionDep, after_commit
 from switchkit.identity import Identity, require_roles
 
-__all__ = ["DidId", "IfMatch", "ListFilter", "ListSort", "Supervisor", "ValidDid"]
+__all__ = [
+    "ChangingSession",
+    "DidId",
+    "IfMatch",
+    "ListFilter",
+    "ListSort",
+    "Pages",
+    "Supervisor",
+    "ValidDid",
+]
 
 MAX_ID = 2**63 - 1
 SORT_FIELDS = ", ".join(f for f in SORTABLE if f != "monthlyPrice")
@@ -25,6 +36,25 @@ IfMatch = Annotated[
     Header(description="The ETag you read; the write is refused with 412 if it changed since"),
 ]
 Supervisor = Annotated[Identity, Depends(require_roles("supervisor", "admin"))]
+
+
+async def page_cache(request: Request) -> PageCache:
+    cache: PageCache = request.app.state.page_cache
+    return cache
+
+
+Pages = Annotated[PageCache, Depends(page_cache)]
+
+
+async def changing_session(session: SessionDep, pages: Pages) -> AsyncSession:
+    """The request's session, for a write: its commit drops the cached list pages before the
+    answer goes out, so the writer's next read shows the write (other replicas hear of it
+    through Postgres, see inventory.dids.pages)."""
+    after_commit(session, pages.invalidate)
+    return session
+
+
+ChangingSession = Annotated[AsyncSession, Depends(changing_session)]
 
 
 async def valid_did(did_id: DidId, session: SessionDep) -> Did:

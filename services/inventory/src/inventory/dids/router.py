@@ -9,10 +9,12 @@ from fastapi.responses import JSONResponse
 
 from inventory.dids import service
 from inventory.dids.dependencies import (
+    ChangingSession,
     DidId,
     IfMatch,
     ListFilter,
     ListSort,
+    Pages,
     Supervisor,
     ValidDid,
 )
@@ -23,7 +25,9 @@ from switchkit.identity import CurrentUser
 from switchkit.pagination import Page, page_headers, page_query
 from switchkit.problems import problem_responses
 
-__all__ = ["build_router"]
+__all__ = ["CACHE_HEADER", "build_router"]
+
+CACHE_HEADER = "X-Cache"
 
 
 def _entity(did: Did, *, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -49,16 +53,19 @@ def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
         page: PageDep,
         sort: ListSort,
         where: ListFilter,
+        pages: Pages,
         session: SessionDep,
         request: Request,
-    ) -> JSONResponse:
+    ) -> Response:
         """A JSON array; `X-Total-Count` and `Link` (first/prev/next/last) describe the pages.
-        A page past the end is an empty array."""
-        dids, total = await service.list_page(session=session, page=page, sort=sort, where=where)
-        return JSONResponse(
-            [did_json(did) for did in dids],
-            headers=page_headers(url=request.url, page=page, total=total),
+        A page past the end is an empty array. `X-Cache` says whether the page came from
+        memory (`HIT`), was read and kept (`MISS`) or read only (`BYPASS`)."""
+        listed, outcome = await service.listed_page(
+            session=session, pages=pages, page=page, sort=sort, where=where
         )
+        headers = page_headers(url=request.url, page=page, total=listed.total)
+        headers[CACHE_HEADER] = outcome
+        return Response(listed.body, media_type="application/json", headers=headers)
 
     @router.get(
         "/{did_id}",
@@ -79,7 +86,7 @@ def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
         summary="Add a DID to the inventory",
     )
     async def create_did(
-        actor: Supervisor, body: DidCreate, session: SessionDep, request: Request
+        actor: Supervisor, body: DidCreate, session: ChangingSession, request: Request
     ) -> JSONResponse:
         """Supervisors and admins. The same number written another way is a 409 naming it."""
         did = await service.create(session=session, data=body, actor=actor)
@@ -96,7 +103,7 @@ def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
         actor: Supervisor,
         did_id: DidId,
         body: DidCreate,
-        session: SessionDep,
+        session: ChangingSession,
         if_match: IfMatch = None,
     ) -> JSONResponse:
         """Every field is required. With `If-Match`, a DID changed meanwhile is a 412."""
@@ -115,7 +122,7 @@ def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
         actor: Supervisor,
         did_id: DidId,
         body: DidPatch,
-        session: SessionDep,
+        session: ChangingSession,
         if_match: IfMatch = None,
     ) -> JSONResponse:
         did = await service.patch(
@@ -130,7 +137,7 @@ def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
         summary="Remove a DID",
     )
     async def delete_did(
-        actor: Supervisor, did_id: DidId, session: SessionDep, if_match: IfMatch = None
+        actor: Supervisor, did_id: DidId, session: ChangingSession, if_match: IfMatch = None
     ) -> Response:
         await service.delete(session=session, did_id=did_id, if_match=if_match, actor=actor)
         return Response(status_code=204)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -19,7 +21,7 @@ from pydantic import (
 from inventory.dids.money import CURRENCIES, parse_price
 from inventory.dids.numbers import international, parse_number
 
-__all__ = ["DidCreate", "DidOut", "DidPatch", "did_json"]
+__all__ = ["DidCreate", "DidOut", "DidPatch", "did_json", "render_page"]
 
 Currency = Literal[CURRENCIES]  # type: ignore[valid-type]
 _TWO_DECIMALS = PlainSerializer(lambda price: f"{price:.2f}", return_type=str, when_used="json")
@@ -118,3 +120,14 @@ def did_json(did: Any) -> dict[str, object]:
         "setupPrice": f"{did.setup_price:.2f}",
         "currency": did.currency,
     }
+
+
+def render_page(rows: Iterable[Any]) -> bytes:
+    """A list page as `JSONResponse` would render it (compact, UTF-8)."""
+    return json.dumps(
+        [did_json(row) for row in rows],
+        ensure_ascii=False,
+        allow_nan=False,
+        indent=None,
+        separators=(",", ":"),
+    ).encode("utf-8")
