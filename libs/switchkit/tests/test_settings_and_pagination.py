@@ -68,6 +68,13 @@ def test_a_middle_page_links_everywhere() -> None:
     assert dict(parse_qsl(urlsplit(links["next"]).query))["page"] == "4"
 
 
+def test_a_link_is_the_request_url_with_its_page_replaced() -> None:
+    url = URL("http://gw/dids?currency=U%24&page=3&currency=R%24&per_page=50&q=9%201")
+    links = _links(page_headers(url=url, page=Page(3, 50), total=800)["Link"])
+    assert links["next"] == str(url.include_query_params(page=4, per_page=50))
+    assert links["first"] == str(url.include_query_params(page=1, per_page=50))
+
+
 def test_the_first_page_has_no_prev_and_the_last_no_next() -> None:
     url = URL("http://gw/dids")
     first = _links(page_headers(url=url, page=Page(1, 50), total=120)["Link"])

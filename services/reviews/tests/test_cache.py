@@ -14,9 +14,10 @@ from redis.asyncio import Redis
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from reviews.books.cache import CacheStatus, CircuitBreaker, PageCache
+from reviews.books.cache import CircuitBreaker, PageCache
 from reviews.config import Settings
 from reviews.main import create_app
+from switchkit.caching import CacheStatus
 from switchkit.testing import TestTokens
 from switchkit.testing.plugin import ServeApp
 from tests.conftest import Create

@@ -19,8 +19,10 @@ from sqlalchemy.ext.asyncio import (
 __all__ = [
     "NAMING_CONVENTION",
     "Database",
+    "DatabaseDep",
     "SessionDep",
     "after_commit",
+    "get_database",
     "get_session",
     "schema_metadata",
     "unit_of_work",
@@ -103,3 +105,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_database(request: Request) -> Database:
+    """The service's database, for a route that opens a session only when it needs one
+    (an answer from a cache needs none, and a session costs even unused)."""
+    database: Database = request.app.state.database
+    return database
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]

@@ -6,6 +6,7 @@
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Query
 from starlette.datastructures import URL
@@ -26,12 +27,21 @@ class Page:
 def page_headers(
     *, url: URL, page: Page, total: int, page_param: str = "page", size_param: str = "per_page"
 ) -> dict[str, str]:
-    """`X-Total-Count` and a `Link` with first/prev/next/last relative to the request URL."""
+    """`X-Total-Count` and a `Link` with first/prev/next/last relative to the request URL.
+
+    Each link is the request URL with the page parameters replaced and moved to the end, as
+    `URL.include_query_params` would write it; the query is parsed once for all four.
+    """
     last = max(1, -(-total // page.size))
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(url.query, keep_blank_values=True)
+        if name not in (page_param, size_param)
+    ]
 
     def link(number: int, rel: str) -> str:
-        target = url.include_query_params(**{page_param: number, size_param: page.size})
-        return f'<{target}>; rel="{rel}"'
+        query = urlencode([*kept, (page_param, number), (size_param, page.size)])
+        return f'<{url.replace(query=query)}>; rel="{rel}"'
 
     links = [link(1, "first")]
     if page.number > 1:

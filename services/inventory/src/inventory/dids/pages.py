@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHANGES_CHANNEL",
-    "CacheOutcome",
     "ChangeListener",
     "ListedPage",
     "PageCache",
@@ -48,15 +46,6 @@ log = logging.getLogger("inventory.pages")
 
 CHANGES_CHANNEL = "inventory_dids_changed"
 LISTENER_NAME = "inventory-page-cache"
-
-
-class CacheOutcome(enum.StrEnum):
-    """Answered in the `X-Cache` header, as the reviews service does."""
-
-    HIT = "HIT"
-    MISS = "MISS"
-    BYPASS = "BYPASS"
-    """Not listening for changes (or the cache is off): read from Postgres, not kept."""
 
 
 @dataclass(frozen=True)

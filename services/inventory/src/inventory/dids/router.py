@@ -20,14 +20,13 @@ from inventory.dids.dependencies import (
 )
 from inventory.dids.models import Did
 from inventory.dids.schemas import DidCreate, DidOut, DidPatch, did_json
-from switchkit.db import SessionDep
+from switchkit.caching import CACHE_HEADER, cache_header_response
+from switchkit.db import DatabaseDep
 from switchkit.identity import CurrentUser
 from switchkit.pagination import Page, page_headers, page_query
 from switchkit.problems import problem_responses
 
-__all__ = ["CACHE_HEADER", "build_router"]
-
-CACHE_HEADER = "X-Cache"
+__all__ = ["build_router"]
 
 
 def _entity(did: Did, *, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -45,7 +44,13 @@ def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
     @router.get(
         "",
         response_model=list[DidOut],
-        responses=problem_responses(400, 401),
+        responses={
+            **cache_header_response(
+                "HIT (from memory), MISS (read from Postgres, now kept) or BYPASS (read only: "
+                "the cache is off or not listening for changes)"
+            ),
+            **problem_responses(400, 401),
+        },
         summary="List DIDs, a page at a time",
     )
     async def list_dids(
@@ -54,14 +59,13 @@ def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
         sort: ListSort,
         where: ListFilter,
         pages: Pages,
-        session: SessionDep,
+        database: DatabaseDep,
         request: Request,
     ) -> Response:
         """A JSON array; `X-Total-Count` and `Link` (first/prev/next/last) describe the pages.
-        A page past the end is an empty array. `X-Cache` says whether the page came from
-        memory (`HIT`), was read and kept (`MISS`) or read only (`BYPASS`)."""
+        A page past the end is an empty array."""
         listed, outcome = await service.listed_page(
-            session=session, pages=pages, page=page, sort=sort, where=where
+            database=database, pages=pages, page=page, sort=sort, where=where
         )
         headers = page_headers(url=request.url, page=page, total=listed.total)
         headers[CACHE_HEADER] = outcome

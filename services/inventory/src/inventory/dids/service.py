@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inventory.dids.exceptions import DidNotFound, DuplicateNumber, StaleDid
 from inventory.dids.models import Did
 from inventory.dids.numbers import international
-from inventory.dids.pages import CacheOutcome, ListedPage, PageCache, PageKey
+from inventory.dids.pages import ListedPage, PageCache, PageKey
 from inventory.dids.schemas import DidCreate, DidPatch, render_page
+from switchkit.caching import CacheStatus
+from switchkit.db import Database
 from switchkit.identity import Identity
 from switchkit.pagination import Page
 
@@ -94,25 +96,26 @@ async def list_page(
 
 async def listed_page(
     *,
-    session: AsyncSession,
+    database: Database,
     pages: PageCache,
     page: Page,
     sort: Sequence[SortKey],
     where: DidFilter,
-) -> tuple[ListedPage, CacheOutcome]:
-    """The rendered page, from memory when `pages` holds it (see inventory.dids.pages)."""
-    if not pages.live:
-        rows, total = await list_page(session=session, page=page, sort=sort, where=where)
-        return ListedPage(body=render_page(rows), total=total), CacheOutcome.BYPASS
+) -> tuple[ListedPage, CacheStatus]:
+    """The rendered page, from memory when `pages` holds it (see inventory.dids.pages); a
+    session is opened only to read it from Postgres."""
     key = PageKey(page=page, sort=tuple(sort), where=where)
     cached = pages.get(key)
     if cached is not None:
-        return cached, CacheOutcome.HIT
-    generation = pages.generation
-    rows, total = await list_page(session=session, page=page, sort=sort, where=where)
+        return cached, CacheStatus.HIT
+    live, generation = pages.live, pages.generation
+    async with database.sessions() as session:
+        rows, total = await list_page(session=session, page=page, sort=sort, where=where)
     listed = ListedPage(body=render_page(rows), total=total)
+    if not live:
+        return listed, CacheStatus.BYPASS
     pages.put(key, listed, generation=generation)
-    return listed, CacheOutcome.MISS
+    return listed, CacheStatus.MISS
 
 
 async def get(*, session: AsyncSession, did_id: int, for_update: bool = False) -> Did:

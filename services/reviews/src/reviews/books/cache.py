@@ -18,12 +18,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-__all__ = ["CacheStatus", "CircuitBreaker", "PageCache"]
+from switchkit.caching import CacheStatus
+
+__all__ = ["CircuitBreaker", "PageCache"]
 
 log = logging.getLogger("reviews.cache")
 LOCK_MILLISECONDS = 3000
@@ -34,12 +35,6 @@ POLL_SECONDS = 0.02
 def _as_bytes(value: bytes | str) -> bytes:
     # The client is built without decode_responses, so Redis answers bytes.
     return value if isinstance(value, bytes) else value.encode()
-
-
-class CacheStatus(StrEnum):
-    HIT = "HIT"
-    MISS = "MISS"
-    BYPASS = "BYPASS"
 
 
 @dataclass

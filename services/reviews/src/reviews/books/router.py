@@ -10,14 +10,13 @@ from fastapi.responses import JSONResponse
 from reviews.books import service
 from reviews.books.dependencies import CacheDep, ValidBook
 from reviews.books.schemas import BookCreate, BookOut
+from switchkit.caching import CACHE_HEADER, cache_header_response
 from switchkit.db import SessionDep
 from switchkit.identity import CurrentUser
 from switchkit.pagination import Page, page_headers, page_query
 from switchkit.problems import problem_responses
 
 __all__ = ["build_router"]
-
-CACHE_HEADER = "X-Cache"
 
 
 def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
@@ -30,15 +29,10 @@ def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
         "",
         response_model=list[BookOut],
         responses={
-            200: {
-                "headers": {
-                    CACHE_HEADER: {
-                        "description": "HIT, MISS (read from Postgres, now cached) or BYPASS "
-                        "(cache off or Redis unavailable)",
-                        "schema": {"type": "string", "enum": ["HIT", "MISS", "BYPASS"]},
-                    }
-                }
-            },
+            **cache_header_response(
+                "HIT, MISS (read from Postgres, now cached) or BYPASS "
+                "(cache off or Redis unavailable)"
+            ),
             **problem_responses(400, 401),
         },
         summary="List books with their average rating, a page at a time",

@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reviews.books.cache import CacheStatus, PageCache
+from reviews.books.cache import PageCache
 from reviews.books.exceptions import BookNotFound, DuplicateIsbn
 from reviews.books.models import Book
 from reviews.books.schemas import BookCreate, BookOut
+from switchkit.caching import CacheStatus
 from switchkit.db import after_commit
 from switchkit.identity import Identity
 from switchkit.pagination import Page
