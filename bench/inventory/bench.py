@@ -182,6 +182,8 @@ def start_suite(args: argparse.Namespace, stack: contextlib.ExitStack) -> Suite:
         "SWITCHBOARD_DATABASE": args.database,
         "SWITCHBOARD_STATE_DIR": str(state_dir),
         "SWITCHBOARD_REDIS_URL": args.redis_url,
+        # inventory.dids.pages: 0 turns the list-page cache off.
+        "INVENTORY_PAGE_CACHE_SIZE": "1024" if args.page_cache == "on" else "0",
     }
     sbctl = ROOT / ".venv" / "bin" / "sbctl"
     if not sbctl.exists():
@@ -202,6 +204,20 @@ def start_suite(args: argparse.Namespace, stack: contextlib.ExitStack) -> Suite:
         process=suite_process,
     )
     return Suite(gateway=gateway, service_port_base=base)
+
+
+def check_page_cache(gateway: str, token: str, expected: str) -> None:
+    """The page cache is as the report will say: a page asked twice is a HIT only if on."""
+    url = f"{gateway}/dids?page=1&per_page={PAGE_SIZE}"
+    headers = {"Authorization": f"Bearer {token}"}
+    wanted = "HIT" if expected == "on" else "BYPASS"
+    answers: list[str] = []
+    for _ in range(50):
+        answers.append(httpx.get(url, headers=headers, timeout=10).headers.get("x-cache", ""))
+        if answers[-1] == wanted:
+            return
+        time.sleep(0.1)
+    raise BenchError(f"--page-cache {expected}: expected X-Cache {wanted}, got {answers[-3:]}")
 
 
 def check_inventory_routed(gateway: str) -> None:
@@ -684,7 +700,9 @@ def report(results: dict[str, Any]) -> str:
         "| other load (cores) |",
         "|---|---:|---:|---:|---:|---:|---|---:|",
     ]
-    for name, run in (("service, via gateway + token", real), ("json-server mock", mock)):
+    cache = results.get("page_cache", "on")
+    service_name = f"service, via gateway + token (inventory page cache {cache})"
+    for name, run in ((service_name, real), ("json-server mock", mock)):
         errors = sum(run.errors.values())
         lines.append(
             f"| {name} | {run.requests_per_second:.0f} | {run.p50_ms:.1f} | {run.p99_ms:.1f} "
@@ -765,6 +783,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         help="with --gateway: its SERVICE_PORT_BASE, for --hops",
     )
+    parser.add_argument(
+        "--page-cache",
+        choices=("on", "off"),
+        default="on",
+        help="inventory's in-memory list pages (on, as deployed); off reads Postgres every time "
+        "(only when this script starts the suite)",
+    )
     parser.add_argument("--database", default="switchboard_bench", help="(switchboard_bench)")
     parser.add_argument("--state-dir", default=".run/bench", help="relative to the repo")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/3")
@@ -825,6 +850,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pages = -(-len(records) // PAGE_SIZE)
         mock_url = start_mock(stack, state_dir)
         check_same_pages(suite.gateway, mock_url, token, pages)
+        check_page_cache(suite.gateway, token, args.page_cache)
         service = Target(
             "service", suite.gateway, f"/dids?page=%d&per_page={PAGE_SIZE}", pages, True
         )
@@ -855,6 +881,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "command": command,
             "rounds": args.rounds,
+            "page_cache": args.page_cache,
             "machine": machine(),
             "runs": runs,
         }
