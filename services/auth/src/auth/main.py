@@ -15,8 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from auth.accounts import service as accounts
 from auth.accounts.router import router as accounts_router
 from auth.config import Settings
+from auth.sessions.forward_auth import install_fast_path
 from auth.sessions.keys import load_signing_key
 from auth.sessions.router import router as sessions_router
+from auth.sessions.router import verify_route
 from auth.sessions.service import SessionsContext
 from auth.sessions.throttle import SigninThrottle
 from auth.sessions.tokens import AccessTokenIssuer, LocalTokenVerifier
@@ -70,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await _bootstrap_admin(settings, app.state.database)
         yield
 
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         title="Switchboard auth",
         description="Users, sign-up/in/out, access and refresh tokens, roles, and the "
@@ -80,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         token_verifier=verifier,
         hooks=[sessions_runtime],
     )
+    install_fast_path(app, service=settings.service_name, route=verify_route)
+    return app
 
 
 async def _ensure_stream(jetstream: JetStreamContext) -> None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 
-from auth.sessions import service
+from auth.sessions import forward_auth, service
 from auth.sessions.dependencies import ClientAddress, SessionsDep
 from auth.sessions.schemas import RefreshIn, SigninIn, TokenPair
 from switchkit.db import SessionDep
-from switchkit.identity import CurrentUser, TokenVerifier, bearer_token
-from switchkit.problems import Unauthorized, problem_responses
+from switchkit.identity import CurrentUser
+from switchkit.problems import problem_responses
 
-__all__ = ["router"]
+__all__ = ["router", "verify_route"]
 
 router = APIRouter(prefix="/auth", tags=["sessions"])
 NO_STORE = {"Cache-Control": "no-store"}
@@ -85,26 +86,9 @@ async def jwks(request: Request, response: Response) -> dict[str, Any]:
 )
 async def verify(request: Request) -> Response:
     """Checks the bearer token (or the `access_token` query parameter of `X-Forwarded-Uri`)."""
-    if _is_cors_preflight(request):
-        return Response(status_code=200)
-    token = bearer_token(request)
-    if token is None:
-        raise Unauthorized("A bearer access token is required.")
-    verifier: TokenVerifier = request.app.state.token_verifier
-    identity = await verifier.verify(token)
-    return Response(
-        status_code=200,
-        headers={
-            "X-User-Id": str(identity.user_id),
-            "X-User-Name": identity.username,
-            "X-User-Roles": ",".join(sorted(identity.roles)),
-        },
-    )
+    # The app answers this path ahead of routing (forward_auth.install_fast_path); the
+    # route documents it and answers whenever the fast path is not installed.
+    return Response(status_code=200, headers=await forward_auth.check(request))
 
 
-def _is_cors_preflight(request: Request) -> bool:
-    # Browsers send preflights without credentials; the service behind answers them.
-    return (
-        request.headers.get("x-forwarded-method") == "OPTIONS"
-        and "access-control-request-method" in request.headers
-    )
+verify_route = next(r for r in router.routes if isinstance(r, APIRoute) and r.endpoint is verify)

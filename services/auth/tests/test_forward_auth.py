@@ -1,0 +1,228 @@
+"""GET /auth/verify's fast path: the routed endpoint's answers, for a fraction of the work."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from fastapi import FastAPI
+from starlette.middleware import Middleware
+
+from auth.config import Settings
+from auth.main import create_app
+from auth.sessions.forward_auth import ForwardAuthFastPath
+from auth.sessions.keys import SigningKey
+from switchkit.testing import TestTokens
+from switchkit.testing.plugin import ServeApp
+from tests.conftest import SignIn
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+REVOKED = "The session has ended; sign in again."
+UNREACHABLE = "Token revocation cannot be checked right now; try again shortly."
+
+
+def without_fast_path(app: FastAPI) -> FastAPI:
+    """The app as it was before the fast path: verify goes through middleware and routing."""
+    app.user_middleware = [m for m in app.user_middleware if not is_fast_path(m)]
+    return app
+
+
+def is_fast_path(middleware: Middleware) -> bool:
+    cls, _, _ = middleware
+    return cls is ForwardAuthFastPath
+
+
+@pytest.fixture
+async def routed(
+    serve: ServeApp, settings_for: Callable[..., Settings]
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(without_fast_path(create_app(settings_for()))) as client:
+        yield client
+
+
+def log_lines(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def expired_token(signing_key_pem: bytes) -> str:
+    key = SigningKey.from_pem(signing_key_pem)
+    now = int(time.time())
+    claims = TestTokens().claims(iat=now - 2000, exp=now - 1000)
+    return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+
+
+async def requests_to_compare(
+    sign_in: SignIn, api: httpx.AsyncClient, signing_key_pem: bytes
+) -> dict[str, dict[str, str]]:
+    """Header sets of GET /auth/verify covering every answer it gives."""
+    valid = await sign_in()
+    revoked = await sign_in()
+    await api.post("/auth/signout", headers=revoked["headers"])
+    token = valid["accessToken"]
+    return {
+        "a valid token": valid["headers"],
+        "a valid token from a browser": {**valid["headers"], "Origin": "http://localhost:5173"},
+        "the token in the forwarded uri": {"X-Forwarded-Uri": f"/ws?a=1&access_token={token}"},
+        "no token": {},
+        "no token from a browser": {"Origin": "http://localhost:5173"},
+        "another scheme": {"Authorization": "Basic YWRhOnB3"},
+        "a garbage token": {"Authorization": "Bearer not.a.jwt"},
+        "an expired token": {"Authorization": f"Bearer {expired_token(signing_key_pem)}"},
+        "a revoked token": revoked["headers"],
+        "a cors preflight": {
+            "X-Forwarded-Method": "OPTIONS",
+            "Access-Control-Request-Method": "POST",
+            "Origin": "http://localhost:5173",
+        },
+    }
+
+
+def comparable(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:
+    headers = [(k, v) for k, v in response.headers.multi_items() if k != "x-request-id"]
+    return response.status_code, headers, response.content
+
+
+async def test_every_answer_is_the_routed_endpoints_header_for_header(
+    api: httpx.AsyncClient, routed: httpx.AsyncClient, sign_in: SignIn, signing_key_pem: bytes
+) -> None:
+    cases = await requests_to_compare(sign_in, api, signing_key_pem)
+    for name, headers in cases.items():
+        fast = await api.get("/auth/verify", headers=headers)
+        slow = await routed.get("/auth/verify", headers=headers)
+        assert comparable(fast) == comparable(slow), name
+        assert len(fast.headers["x-request-id"]) == 32, name
+    token = cases["a valid token"]["Authorization"].removeprefix("Bearer ")
+    fast = await api.get("/auth/verify", params={"access_token": token})
+    slow = await routed.get("/auth/verify", params={"access_token": token})
+    assert fast.status_code == 200
+    assert comparable(fast) == comparable(slow)
+
+
+async def test_the_identity_headers_are_exactly_the_tokens(
+    api: httpx.AsyncClient, admin: dict[str, Any]
+) -> None:
+    response = await api.get("/auth/verify", headers=admin["headers"])
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers.multi_items() == [
+        ("x-user-id", admin["id"]),
+        ("x-user-name", admin["username"]),
+        ("x-user-roles", "admin,user"),
+        ("content-length", "0"),
+        ("vary", "Origin"),
+        ("x-request-id", response.headers["x-request-id"]),
+    ]
+
+
+async def test_a_failure_is_the_kits_problem_with_a_challenge(api: httpx.AsyncClient) -> None:
+    response = await api.get("/auth/verify", headers={"X-Request-Id": "req-no-token"})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == 'Bearer realm="switchboard"'
+    assert response.headers["x-request-id"] == "req-no-token"
+    assert response.json() == {
+        "type": "https://switchboard.dev/problems/unauthorized",
+        "title": "Authentication required",
+        "status": 401,
+        "detail": "A bearer access token is required.",
+        "instance": "/auth/verify",
+    }
+
+
+async def test_a_signed_out_token_is_refused_on_the_very_next_check(
+    api: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    session = await sign_in()
+    assert (await api.get("/auth/verify", headers=session["headers"])).status_code == 200
+    await api.post("/auth/signout", headers=session["headers"])
+    response = await api.get("/auth/verify", headers=session["headers"])
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == (
+        'Bearer realm="switchboard", error="invalid_token"'
+    )
+    assert response.json()["detail"] == REVOKED
+
+
+async def test_with_redis_down_a_valid_token_gets_a_503_logged_with_the_request_id(
+    serve: ServeApp,
+    settings_for: Callable[..., Settings],
+    sign_in: SignIn,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    session = await sign_in()
+    async with serve(create_app(settings_for(redis_url=DEAD_REDIS))) as down:
+        capsys.readouterr()
+        response = await down.get(
+            "/auth/verify", headers={**session["headers"], "X-Request-Id": "req-redis-down"}
+        )
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"] == "req-redis-down"
+    assert "x-user-id" not in response.headers
+    assert response.json() == {
+        "type": "https://switchboard.dev/problems/unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": UNREACHABLE,
+        "instance": "/auth/verify",
+    }
+    lines = [line for line in log_lines(capsys.readouterr().out) if line.get("request_id")]
+    assert [(line["level"], line["msg"]) for line in lines] == [
+        ("error", "revocation list unavailable"),
+        ("info", "request"),
+    ]
+    assert {line["request_id"] for line in lines} == {"req-redis-down"}
+    assert lines[1]["status"] == 503
+    assert lines[1]["path"] == "/auth/verify"
+
+
+async def test_failures_are_logged_with_their_request_id_and_successes_are_not(
+    api: httpx.AsyncClient, sign_in: SignIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session = await sign_in()
+    capsys.readouterr()
+    await api.get("/auth/verify", headers={**session["headers"], "X-Request-Id": "req-ok"})
+    await api.get("/auth/verify", headers={"X-Request-Id": "req-no-token"})
+    bad = {"Authorization": "Bearer not.a.jwt", "X-Request-Id": "req-bad-token"}
+    await api.get("/auth/verify", headers=bad)
+    logged = [line for line in log_lines(capsys.readouterr().out) if line["msg"] == "request"]
+    assert [(line["request_id"], line["status"], line["path"]) for line in logged] == [
+        ("req-no-token", 401, "/auth/verify"),
+        ("req-bad-token", 401, "/auth/verify"),
+    ]
+
+
+async def test_other_routes_still_log_every_request(
+    api: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await api.get("/health", headers={"X-Request-Id": "req-health"})
+    logged = [line for line in log_lines(capsys.readouterr().out) if line["msg"] == "request"]
+    assert [(line["request_id"], line["status"]) for line in logged] == [("req-health", 200)]
+
+
+async def test_checks_are_counted_under_the_route_template(
+    api: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    session = await sign_in()
+    await api.get("/auth/verify", headers=session["headers"])
+    await api.get("/auth/verify")
+    metrics = (await api.get("/metrics")).text
+    for status in ("200", "401"):
+        assert (
+            'http_requests_total{method="GET",route="/auth/verify",'
+            f'service="auth",status="{status}"}}'
+        ) in metrics
+
+
+async def test_other_methods_on_the_verify_path_are_still_a_405_problem(
+    api: httpx.AsyncClient,
+) -> None:
+    response = await api.post("/auth/verify")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
