@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -149,6 +150,24 @@ async def test_a_signed_out_token_is_refused_on_the_very_next_check(
     assert response.json()["detail"] == REVOKED
 
 
+async def test_concurrent_checks_each_get_their_own_callers_answer(
+    api: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    sessions = [await sign_in() for _ in range(4)]
+    await api.post("/auth/signout", headers=sessions[1]["headers"])
+    answers = await asyncio.gather(
+        *(api.get("/auth/verify", headers=s["headers"]) for s in sessions * 3)
+    )
+    for session, answer in zip(sessions * 3, answers, strict=True):
+        if session is sessions[1]:
+            assert answer.status_code == 401
+            assert answer.json()["detail"] == REVOKED
+        else:
+            assert answer.status_code == 200
+            assert answer.headers["x-user-id"] == session["user"]["id"]
+            assert answer.headers["x-user-name"] == session["user"]["username"]
+
+
 async def test_with_redis_down_a_valid_token_gets_a_503_logged_with_the_request_id(
     serve: ServeApp,
     settings_for: Callable[..., Settings],
@@ -180,6 +199,29 @@ async def test_with_redis_down_a_valid_token_gets_a_503_logged_with_the_request_
     assert {line["request_id"] for line in lines} == {"req-redis-down"}
     assert lines[1]["status"] == 503
     assert lines[1]["path"] == "/auth/verify"
+
+
+async def test_with_redis_down_concurrent_checks_are_each_logged_with_their_request_id(
+    serve: ServeApp,
+    settings_for: Callable[..., Settings],
+    sign_in: SignIn,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    session = await sign_in()
+    ids = [f"req-down-{n}" for n in range(4)]
+    async with serve(create_app(settings_for(redis_url=DEAD_REDIS))) as down:
+        capsys.readouterr()
+        answers = await asyncio.gather(
+            *(
+                down.get("/auth/verify", headers={**session["headers"], "X-Request-Id": id_})
+                for id_ in ids
+            )
+        )
+    assert [a.status_code for a in answers] == [503] * 4
+    assert [a.headers["x-request-id"] for a in answers] == ids
+    lines = log_lines(capsys.readouterr().out)
+    errors = [line for line in lines if line["msg"] == "revocation list unavailable"]
+    assert sorted(line["request_id"] for line in errors) == ids
 
 
 async def test_failures_are_logged_with_their_request_id_and_successes_are_not(

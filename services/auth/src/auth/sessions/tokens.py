@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from auth.accounts.models import User
 from auth.sessions.exceptions import SessionRevoked
 from auth.sessions.keys import SigningKey
-from auth.sessions.revocation import is_revoked
+from auth.sessions.revocation import RevocationChecks
 from switchkit.identity import Identity, VerifiedTokens, decode_claims
 
 __all__ = ["AccessTokenIssuer", "LocalTokenVerifier"]
@@ -52,6 +52,7 @@ class LocalTokenVerifier:
         self.audience = audience
         self.redis = redis
         self._verified = VerifiedTokens()
+        self._revocations = RevocationChecks(redis)
 
     async def verify(self, token: str) -> Identity:
         identity = self._verified.get(token)
@@ -60,6 +61,6 @@ class LocalTokenVerifier:
                 token, key=self.key.public_key, issuer=self.issuer, audience=self.audience
             )
             self._verified.put(token, identity)
-        if await is_revoked(redis=self.redis, identity=identity):
+        if await self._revocations.is_revoked(identity):
             raise SessionRevoked
         return identity
