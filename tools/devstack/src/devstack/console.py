@@ -9,8 +9,8 @@ __all__ = ["TolerantStdout", "say", "show", "warn"]
 class TolerantStdout:
     """sys.stdout, minus the errors once its reader is gone (a closed terminal, a dead `tee`).
 
-    Honcho prints from its signal handler; a BrokenPipeError there would abort the shutdown
-    and leave every service running.
+    The runner reports while it stops things; a BrokenPipeError there would abort the
+    shutdown and leave the infra it started running.
     """
 
     def __init__(self, stream: TextIO | None = None) -> None:
@@ -33,10 +33,6 @@ class TolerantStdout:
                 self._stream.flush()
             except (OSError, ValueError):
                 self._broken = True
-
-    def isatty(self) -> bool:
-        """Honcho colours its prefixes on a terminal."""
-        return not self._broken and self._stream.isatty()
 
 
 _stdout = TolerantStdout()

@@ -1,6 +1,5 @@
 """The long-lived processes of a local run: every service replica, the portal and Traefik."""
 
-import shlex
 import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,16 +16,12 @@ PORTAL_APP = "portal.main:create_app"
 
 @dataclass(frozen=True, kw_only=True)
 class ProcessSpec:
-    """One process for honcho: a name, a command, the variables added to the environment."""
+    """One supervised process: a name, a command, the variables added to the environment."""
 
     name: str
     argv: tuple[str, ...]
     env: Mapping[str, str]
     port: int
-
-    def shell_command(self) -> str:
-        """Honcho runs a shell line; `exec` makes the program itself receive honcho's signals."""
-        return "exec " + shlex.join(self.argv)
 
 
 def uvicorn_argv(*, python: str, app: str, port: int) -> tuple[str, ...]:
