@@ -362,8 +362,7 @@ LABELS = (
     ("postgres", "postgres (our database's backends)"),
     ("redis-server", "redis"),
     ("nats-server", "nats"),
-    ("honcho", "sbctl/honcho (log relay)"),
-    ("sbctl", "sbctl/honcho (log relay)"),
+    ("sbctl", "sbctl (runner, log relay)"),
 )
 
 
