@@ -16,8 +16,8 @@ from starlette.middleware import Middleware
 
 from auth.config import Settings
 from auth.main import create_app
-from auth.sessions.forward_auth import ForwardAuthFastPath
 from auth.sessions.keys import SigningKey
+from switchkit.shortcut import ShortcutMiddleware
 from switchkit.testing import TestTokens
 from switchkit.testing.plugin import ServeApp
 from tests.conftest import SignIn
@@ -35,7 +35,7 @@ def without_fast_path(app: FastAPI) -> FastAPI:
 
 def is_fast_path(middleware: Middleware) -> bool:
     cls, _, _ = middleware
-    return cls is ForwardAuthFastPath
+    return cls is ShortcutMiddleware
 
 
 @pytest.fixture

@@ -85,7 +85,15 @@ def create_service_app(
                 await stack.enter_async_context(hook(app))
             yield
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        # The suite's telemetry is its JSON logs and Prometheus metrics, not OpenTelemetry;
+        # left on, FastAPI asks the OpenTelemetry providers on every request whether to trace.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     app.state.settings = settings
     install_problem_handlers(app)
     app.include_router(health_router)

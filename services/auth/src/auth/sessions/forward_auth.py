@@ -10,21 +10,17 @@ check is left out (Traefik's access log has every request). Failures are logged 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from switchkit.identity import TokenVerifier, bearer_token
-from switchkit.middleware import MetricsMiddleware, RequestContextMiddleware
-from switchkit.problems import KitError, Unauthorized, kit_error_problem
+from switchkit.problems import Unauthorized
+from switchkit.shortcut import install_shortcut
 
-__all__ = ["VERIFY_PATH", "ForwardAuthFastPath", "check", "install_fast_path"]
+__all__ = ["VERIFY_PATH", "VerifyShortcut", "check", "install_fast_path"]
 
 VERIFY_PATH = "/auth/verify"
 
@@ -57,51 +53,19 @@ def _is_cors_preflight(connection: HTTPConnection) -> bool:
     )
 
 
-class _VerifyEndpoint:
-    """`GET /auth/verify` as a bare ASGI app: no routing, no dependency solving."""
+class VerifyShortcut:
+    """`GET /auth/verify` answered ahead of the app's routing (switchkit.shortcut)."""
 
     def __init__(self, route: APIRoute) -> None:
         self.route = route
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # Where a router would have put it: the metrics label requests by route template.
-        scope["route"] = self.route
-        request = Request(scope, receive)
-        response: Response
-        try:
-            response = Response(status_code=200, headers=await check(request))
-        except KitError as exc:
-            response = kit_error_problem(request, exc)
-        await response(scope, receive, send)
+    def takes(self, scope: Scope) -> bool:
+        return bool(scope["path"] == VERIFY_PATH and scope["method"] == "GET")
 
-
-class ForwardAuthFastPath:
-    """Outermost middleware: `GET /auth/verify` skips the app's stack; the rest goes through.
-
-    The check runs behind the kit's own request-context (request id, crash handling, the
-    access line of failures) and metrics middleware, and the app's CORS settings.
-    """
-
-    def __init__(
-        self, app: ASGIApp, *, service: str, route: APIRoute, cors: Mapping[str, Any] | None
-    ) -> None:
-        self.app = app
-        endpoint: ASGIApp = _VerifyEndpoint(route)
-        if cors is not None:
-            endpoint = CORSMiddleware(endpoint, **cors)
-        self.verify = RequestContextMiddleware(
-            MetricsMiddleware(endpoint, service=service), log_successes=False
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == VERIFY_PATH and scope["method"] == "GET":
-            await self.verify(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
+    async def answer(self, request: Request) -> Response:
+        return Response(status_code=200, headers=await check(request))
 
 
 def install_fast_path(app: FastAPI, *, service: str, route: APIRoute) -> None:
-    """Put the fast path in front of `app`'s middleware, with the CORS options `app` has."""
-    cors = next((kwargs for cls, _, kwargs in app.user_middleware if cls is CORSMiddleware), None)
-    # Starlette puts the middleware added last outermost.
-    app.add_middleware(ForwardAuthFastPath, service=service, route=route, cors=cors)
+    """The fast path in front of `app`; successful checks write no access line."""
+    install_shortcut(app, service=service, shortcut=VerifyShortcut(route), log_successes=False)
