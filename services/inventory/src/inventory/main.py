@@ -6,12 +6,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from inventory.config import Settings
 from inventory.dids.pages import ChangeListener, PageCache
 from inventory.dids.router import build_router
+from inventory.dids.shortcut import LIST_PATH, ListingShortcut, ValidatedQueries
 from switchkit.app import create_service_app
 from switchkit.identity import TokenVerifier
+from switchkit.shortcut import install_shortcut
 
 __all__ = ["create_app"]
 
@@ -35,7 +38,10 @@ def create_app(
         async with ChangeListener(cache=cache, database_url=settings.database_url).running():
             yield
 
-    return create_service_app(
+    dids_router = build_router(
+        default_page_size=settings.default_page_size, max_page_size=settings.max_page_size
+    )
+    app = create_service_app(
         settings=settings,
         title="Switchboard inventory",
         description="The DID phone numbers a carrier has for sale, managed by sales "
@@ -44,9 +50,18 @@ def create_app(
         version="1.0.0",
         token_verifier=token_verifier,
         hooks=[page_cache],
-        routers=[
-            build_router(
-                default_page_size=settings.default_page_size, max_page_size=settings.max_page_size
-            )
-        ],
+        routers=[dids_router],
     )
+    queries = ValidatedQueries()
+    app.state.validated_queries = queries
+    [list_route] = [
+        route
+        for route in dids_router.routes
+        if isinstance(route, APIRoute) and route.path == LIST_PATH and route.methods == {"GET"}
+    ]
+    install_shortcut(
+        app,
+        service=settings.service_name,
+        shortcut=ListingShortcut(route=list_route, queries=queries),
+    )
+    return app

@@ -13,6 +13,7 @@ from inventory.dids.models import Did
 from inventory.dids.money import CURRENCIES
 from inventory.dids.pages import PageCache
 from inventory.dids.service import SORTABLE, DidFilter, SortKey, only_digits
+from inventory.dids.shortcut import ValidatedQueries
 from switchkit.db import SessionDep, after_commit
 from switchkit.identity import Identity, require_roles
 
@@ -23,6 +24,7 @@ __all__ = [
     "ListFilter",
     "ListSort",
     "Pages",
+    "Queries",
     "Supervisor",
     "ValidDid",
 ]
@@ -44,6 +46,14 @@ async def page_cache(request: Request) -> PageCache:
 
 
 Pages = Annotated[PageCache, Depends(page_cache)]
+
+
+async def validated_queries(request: Request) -> ValidatedQueries:
+    queries: ValidatedQueries = request.app.state.validated_queries
+    return queries
+
+
+Queries = Annotated[ValidatedQueries, Depends(validated_queries)]
 
 
 async def changing_session(session: SessionDep, pages: Pages) -> AsyncSession:

@@ -15,15 +15,18 @@ from inventory.dids.dependencies import (
     ListFilter,
     ListSort,
     Pages,
+    Queries,
     Supervisor,
     ValidDid,
 )
 from inventory.dids.models import Did
+from inventory.dids.pages import PageKey
 from inventory.dids.schemas import DidCreate, DidOut, DidPatch, did_json
-from switchkit.caching import CACHE_HEADER, cache_header_response
+from inventory.dids.shortcut import list_response
+from switchkit.caching import cache_header_response
 from switchkit.db import DatabaseDep
 from switchkit.identity import CurrentUser
-from switchkit.pagination import Page, page_headers, page_query
+from switchkit.pagination import Page, page_query
 from switchkit.problems import problem_responses
 
 __all__ = ["build_router"]
@@ -59,17 +62,17 @@ def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
         sort: ListSort,
         where: ListFilter,
         pages: Pages,
+        queries: Queries,
         database: DatabaseDep,
         request: Request,
     ) -> Response:
         """A JSON array; `X-Total-Count` and `Link` (first/prev/next/last) describe the pages.
         A page past the end is an empty array."""
-        listed, outcome = await service.listed_page(
-            database=database, pages=pages, page=page, sort=sort, where=where
-        )
-        headers = page_headers(url=request.url, page=page, total=listed.total)
-        headers[CACHE_HEADER] = outcome
-        return Response(listed.body, media_type="application/json", headers=headers)
+        key = PageKey(page=page, sort=tuple(sort), where=where)
+        listed, status = await service.listed_page(database=database, pages=pages, key=key)
+        # Valid: the next request with this very query string may take the shortcut.
+        queries.remember(request.scope["query_string"], key)
+        return list_response(listed=listed, status=status, url=request.url, key=key)
 
     @router.get(
         "/{did_id}",

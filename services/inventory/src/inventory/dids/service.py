@@ -95,22 +95,18 @@ async def list_page(
 
 
 async def listed_page(
-    *,
-    database: Database,
-    pages: PageCache,
-    page: Page,
-    sort: Sequence[SortKey],
-    where: DidFilter,
+    *, database: Database, pages: PageCache, key: PageKey
 ) -> tuple[ListedPage, CacheStatus]:
     """The rendered page, from memory when `pages` holds it (see inventory.dids.pages); a
     session is opened only to read it from Postgres."""
-    key = PageKey(page=page, sort=tuple(sort), where=where)
     cached = pages.get(key)
     if cached is not None:
         return cached, CacheStatus.HIT
     live, generation = pages.live, pages.generation
     async with database.sessions() as session:
-        rows, total = await list_page(session=session, page=page, sort=sort, where=where)
+        rows, total = await list_page(
+            session=session, page=key.page, sort=key.sort, where=key.where
+        )
     listed = ListedPage(body=render_page(rows), total=total)
     if not live:
         return listed, CacheStatus.BYPASS
