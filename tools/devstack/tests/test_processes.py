@@ -3,8 +3,10 @@
 import socket
 from pathlib import Path
 
+import pytest
+
 from devstack.config import StackConfig
-from devstack.processes import ProcessSpec, build_processes, busy
+from devstack.processes import ProcessSpec, build_processes, busy, traefik_runtime_env
 from devstack.services import SERVICES, ServiceSpec
 
 
@@ -105,3 +107,19 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@pytest.mark.parametrize(("cpus", "expected"), [(1, "1"), (2, "1"), (3, "1"), (8, "4")])
+def test_traefik_gets_half_the_cpus(
+    cpus: int, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GOMAXPROCS", raising=False)
+    assert traefik_runtime_env(cpus) == {"GOMAXPROCS": expected}
+
+
+def test_a_gomaxprocs_of_ones_own_is_left_alone(
+    config: StackConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOMAXPROCS", "6")
+    assert traefik_runtime_env(2) == {}
+    assert "GOMAXPROCS" not in _build(config)[-1].env
