@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -151,3 +152,24 @@ async def test_other_methods_and_paths_go_through_the_app(
     assert created.status_code == 201
     assert (await api.get(f"/dids/{created.json()['id']}", headers=user)).status_code == 200
     assert shortcut_answers == []
+
+
+def access_lines(out: str) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("logger") == "switchkit.access"]
+
+
+async def test_its_successes_write_no_access_line_and_its_failures_do(
+    api: httpx.AsyncClient,
+    user: dict[str, str],
+    shortcut_answers: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    capsys.readouterr()
+    await api.get(QUERY, headers=user)  # the route: logged
+    await api.get(QUERY, headers=user)  # the shortcut: the gateway's access log has it
+    refused = await api.get(QUERY)
+    assert shortcut_answers == ["/dids", "/dids"]
+    lines = access_lines(capsys.readouterr().out)
+    assert [line["status"] for line in lines] == [200, 401]
+    assert lines[1]["request_id"] == refused.headers["x-request-id"]

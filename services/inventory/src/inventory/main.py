@@ -63,5 +63,6 @@ def create_app(
         app,
         service=settings.service_name,
         shortcut=ListingShortcut(route=list_route, queries=queries),
+        log_successes=False,
     )
     return app
