@@ -114,12 +114,14 @@ def test_traefik_gets_half_the_cpus(
     cpus: int, expected: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("GOMAXPROCS", raising=False)
-    assert traefik_runtime_env(cpus) == {"GOMAXPROCS": expected}
+    monkeypatch.delenv("GOGC", raising=False)
+    assert traefik_runtime_env(cpus) == {"GOMAXPROCS": expected, "GOGC": "300"}
 
 
-def test_a_gomaxprocs_of_ones_own_is_left_alone(
+def test_go_settings_of_ones_own_are_left_alone(
     config: StackConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GOMAXPROCS", "6")
+    monkeypatch.setenv("GOGC", "100")
     assert traefik_runtime_env(2) == {}
-    assert "GOMAXPROCS" not in _build(config)[-1].env
+    assert not {"GOMAXPROCS", "GOGC"} & set(_build(config)[-1].env)
