@@ -74,6 +74,7 @@ def test_rendered_static_config_listens_on_loopback_at_the_gateway_port() -> Non
     assert rendered["providers"]["file"] == {"directory": "/repo/dyn", "watch": True}
     assert rendered["accessLog"] == {
         "format": "json",
+        "bufferingSize": 100,  # written off the request path
         "fields": {"queryParameters": {"defaultMode": "drop"}},  # no ?access_token= in logs
     }
     assert rendered["ping"] == {"entryPoint": "web"}
