@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from chat.dependencies import BusDep, DirectoryDep
 from chat.direct import service
+from chat.messages.responses import sent_response
 from chat.messages.schemas import MessageIn, MessageOut
 from chat.messages.window import WindowDep
 from switchkit.db import SessionDep
@@ -57,11 +58,7 @@ async def send_message(
         token=token,
     )
     location = str(request.url_for("get_direct_message", user_id=user_id, message_id=message.id))
-    return JSONResponse(
-        service.out(message).json_dict(),
-        status_code=201 if new else 200,
-        headers={"Location": location},
-    )
+    return sent_response(service.out(message), new=new, location=location)
 
 
 @router.get(

@@ -52,34 +52,15 @@ async def send(
         await session.execute(select(Inbox).where(Inbox.user_id == to_user_id).with_for_update())
     ).scalar_one()
 
-    async def original() -> DirectMessage | None:
-        if data.client_message_id is None:
-            return None
-        query = select(DirectMessage).where(
-            DirectMessage.to_user_id == to_user_id,
-            DirectMessage.author_id == author.user_id,
-            DirectMessage.client_message_id == data.client_message_id,
-        )
-        return (await session.execute(query)).scalar_one_or_none()
-
-    def build(seq: int) -> DirectMessage:
-        return DirectMessage(
-            id=uuid.uuid4(),
-            to_user_id=to_user_id,
-            seq=seq,
-            author_id=author.user_id,
-            author_name=author.username,
-            text=data.text,
-            client_message_id=data.client_message_id,
-        )
-
     return await append(
         session=session,
         bus=bus,
         subject=inbox_subject(to_user_id),
         counter=inbox_row,
-        original=original,
-        build=build,
+        model=DirectMessage,
+        sequence={"to_user_id": to_user_id},
+        data=data,
+        author=author,
         out=out,
     )
 

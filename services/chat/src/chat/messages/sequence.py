@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.live.bus import MessageBus
-from chat.messages.schemas import MessageOut
+from chat.messages.schemas import MessageIn, MessageOut
+from chat.models import Base
 from switchkit.db import after_commit
+from switchkit.identity import Identity
 
 __all__ = ["Counter", "append"]
 
@@ -20,7 +24,7 @@ class Counter(Protocol):
     last_seq: int
 
 
-M = TypeVar("M")
+M = TypeVar("M", bound=Base)
 
 
 async def append(
@@ -29,22 +33,40 @@ async def append(
     bus: MessageBus,
     subject: str,
     counter: Counter,
-    original: Callable[[], Awaitable[M | None]],
-    build: Callable[[int], M],
+    model: type[M],
+    sequence: dict[str, Any],
+    data: MessageIn,
+    author: Identity,
     out: Callable[[M], MessageOut],
 ) -> tuple[M, bool]:
-    """Stores `build(next seq)` unless `original()` finds the message already sent.
+    """Stores `data` as a `model` row with the next seq, unless the author sent it already.
+
+    `sequence` names the sequence the message belongs to as the model's columns
+    (`{"room_id": ...}`, `{"to_user_id": ...}`); a retry is the same author's message with the
+    same client message id in the same sequence.
 
     The counter row stays locked until the commit, so writers on any node take seqs one at a
     time, in commit order; a rolled-back append leaves no gap; and a retried client message
     id, checked under the same lock, returns the original (`False`: nothing new) even when the
     retries race. The message is announced on `subject` only once committed.
     """
-    found = await original()
-    if found is not None:
-        return found, False
+    if data.client_message_id is not None:
+        retried = select(model).filter_by(
+            **sequence, author_id=author.user_id, client_message_id=data.client_message_id
+        )
+        found = (await session.execute(retried)).scalar_one_or_none()
+        if found is not None:
+            return found, False
     counter.last_seq += 1
-    message = build(counter.last_seq)
+    message = model(
+        id=uuid.uuid4(),
+        seq=counter.last_seq,
+        author_id=author.user_id,
+        author_name=author.username,
+        text=data.text,
+        client_message_id=data.client_message_id,
+        **sequence,
+    )
     session.add(message)
     await session.flush()
     await session.refresh(message)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
 from chat.dependencies import BusDep
+from chat.messages.responses import sent_response
 from chat.messages.schemas import MessageIn, MessageOut
 from chat.messages.window import WindowDep
 from chat.rooms import service
@@ -93,11 +94,7 @@ def build_router() -> APIRouter:
             session=session, bus=bus, room_id=room_id, data=body, author=author
         )
         location = str(request.url_for("get_room_message", room_id=room_id, seq=message.seq))
-        return JSONResponse(
-            service.out(message).json_dict(),
-            status_code=201 if new else 200,
-            headers={"Location": location},
-        )
+        return sent_response(service.out(message), new=new, location=location)
 
     @router.get(
         "/room/{room_id}/messages",

@@ -84,34 +84,15 @@ async def post(
     """Stores a message with the room's next seq; returns it and whether it is new."""
     room = await get(session=session, room_id=room_id, lock=True)
 
-    async def original() -> RoomMessage | None:
-        if data.client_message_id is None:
-            return None
-        query = select(RoomMessage).where(
-            RoomMessage.room_id == room_id,
-            RoomMessage.author_id == author.user_id,
-            RoomMessage.client_message_id == data.client_message_id,
-        )
-        return (await session.execute(query)).scalar_one_or_none()
-
-    def build(seq: int) -> RoomMessage:
-        return RoomMessage(
-            id=uuid.uuid4(),
-            room_id=room_id,
-            seq=seq,
-            author_id=author.user_id,
-            author_name=author.username,
-            text=data.text,
-            client_message_id=data.client_message_id,
-        )
-
     return await append(
         session=session,
         bus=bus,
         subject=room_subject(room_id),
         counter=room,
-        original=original,
-        build=build,
+        model=RoomMessage,
+        sequence={"room_id": room_id},
+        data=data,
+        author=author,
         out=out,
     )
 
