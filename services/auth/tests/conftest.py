@@ -16,8 +16,7 @@ from auth.accounts import service as accounts
 from auth.config import Settings
 from auth.main import create_app
 from auth.sessions.keys import generate_private_key_pem
-from switchkit.settings import Environment
-from switchkit.testing import InfraUrls, ServiceUnderTest
+from switchkit.testing import InfraUrls, ServiceUnderTest, settings_for_tests
 from switchkit.testing.plugin import ServeApp
 
 MIGRATIONS = Path(__file__).parents[1] / "src" / "auth" / "migrations"
@@ -37,15 +36,11 @@ def signing_key_pem() -> bytes:
 @pytest.fixture
 def settings_for(infra_urls: InfraUrls, signing_key_pem: bytes) -> Callable[..., Settings]:
     def build(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "environment": Environment.TEST,
-            "database_url": infra_urls.database,
-            "redis_url": infra_urls.redis,
-            "nats_url": infra_urls.nats,
-            "jwt_private_key": SecretStr(signing_key_pem.decode()),
-            **overrides,
-        }
-        return Settings(**values)
+        return settings_for_tests(
+            Settings,
+            infra_urls,
+            **{"jwt_private_key": SecretStr(signing_key_pem.decode()), **overrides},
+        )
 
     return build
 

@@ -21,8 +21,7 @@ from chat.direct.directory import UserDirectory
 from chat.direct.models import DirectMessage, Inbox
 from chat.main import create_app
 from chat.rooms.models import Room
-from switchkit.settings import Environment
-from switchkit.testing import InfraUrls, ServiceUnderTest, TestTokens
+from switchkit.testing import InfraUrls, ServiceUnderTest, TestTokens, settings_for_tests
 from switchkit.testing.plugin import ServeApp
 
 MIGRATIONS = Path(__file__).parents[1] / "src" / "chat" / "migrations"
@@ -67,14 +66,7 @@ def known_users() -> KnownUsers:
 @pytest.fixture
 def settings_for(infra_urls: InfraUrls) -> Callable[..., Settings]:
     def build(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "environment": Environment.TEST,
-            "database_url": infra_urls.database,
-            "nats_url": infra_urls.nats,
-            "jwks_url": "http://auth.invalid/jwks.json",
-            **overrides,
-        }
-        return Settings(**values)
+        return settings_for_tests(Settings, infra_urls, **overrides)
 
     return build
 

@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inventory.config import Settings
 from inventory.dids.models import Did
 from inventory.main import create_app
-from switchkit.settings import Environment
-from switchkit.testing import InfraUrls, ServiceUnderTest, TestTokens
+from switchkit.testing import InfraUrls, ServiceUnderTest, TestTokens, settings_for_tests
 from switchkit.testing.plugin import ServeApp
 
 MIGRATIONS = Path(__file__).parents[1] / "src" / "inventory" / "migrations"
@@ -40,11 +39,7 @@ def tokens() -> TestTokens:
 
 @pytest.fixture
 def settings(infra_urls: InfraUrls) -> Settings:
-    return Settings(
-        environment=Environment.TEST,
-        database_url=infra_urls.database,
-        jwks_url="http://auth.invalid/jwks.json",
-    )
+    return settings_for_tests(Settings, infra_urls)
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reviews.books.models import Book
 from reviews.config import Settings
 from reviews.main import create_app
-from switchkit.settings import Environment
-from switchkit.testing import InfraUrls, ServiceUnderTest, TestTokens
+from switchkit.testing import InfraUrls, ServiceUnderTest, TestTokens, settings_for_tests
 from switchkit.testing.plugin import ServeApp
 
 MIGRATIONS = Path(__file__).parents[1] / "src" / "reviews" / "migrations"
@@ -42,15 +41,7 @@ def tokens() -> TestTokens:
 @pytest.fixture
 def settings_for(infra_urls: InfraUrls) -> Callable[..., Settings]:
     def build(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "environment": Environment.TEST,
-            "database_url": infra_urls.database,
-            "redis_url": infra_urls.redis,
-            "nats_url": infra_urls.nats,
-            "jwks_url": "http://auth.invalid/jwks.json",
-            **overrides,
-        }
-        return Settings(**values)
+        return settings_for_tests(Settings, infra_urls, **overrides)
 
     return build
 

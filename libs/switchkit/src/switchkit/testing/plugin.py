@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -38,8 +39,9 @@ from sqlalchemy.ext.asyncio import (
 from switchkit.db import Database
 from switchkit.migrations import upgrade_head
 from switchkit.provisioning import provision_service_database
+from switchkit.settings import Environment, KitSettings
 
-__all__ = ["InfraUrls", "ServiceUnderTest"]
+__all__ = ["InfraUrls", "ServiceUnderTest", "settings_for_tests"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,25 @@ class InfraUrls:
     database: str
     redis: str
     nats: str
+
+
+SettingsT = TypeVar("SettingsT", bound=KitSettings)
+UNREACHABLE_JWKS = "http://auth.invalid/jwks.json"
+
+
+def settings_for_tests(
+    settings_class: type[SettingsT], infra: InfraUrls, **overrides: Any
+) -> SettingsT:
+    """A service's settings in its tests: the test infra for what the service uses (its
+    class says), and a JWKS URL no test reaches (tests give the app their own verifier)."""
+    values: dict[str, Any] = {"environment": Environment.TEST, "database_url": infra.database}
+    if settings_class.uses_redis:
+        values["redis_url"] = infra.redis
+    if settings_class.uses_nats:
+        values["nats_url"] = infra.nats
+    if settings_class.uses_jwks:
+        values["jwks_url"] = UNREACHABLE_JWKS
+    return settings_class(**{**values, **overrides})
 
 
 def _env(name: str, default: str) -> str:
