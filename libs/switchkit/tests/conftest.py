@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from switchkit.app import create_service_app
 from switchkit.identity import CurrentUser, Identity, require_roles
-from switchkit.pagination import Page, page_query
+from switchkit.pagination import PageDep
 from switchkit.problems import BadRequest, Conflict, FieldError, TooManyRequests
 from switchkit.settings import Environment, KitSettings
 
@@ -24,7 +24,6 @@ class Thing(BaseModel):
 
 
 AdminOnly = Annotated[Identity, Depends(require_roles("admin"))]
-PageDep = Annotated[Page, Depends(page_query(default_size=20, max_size=100))]
 
 
 def build_router() -> APIRouter:
@@ -76,6 +75,7 @@ def kit_app() -> FastAPI:
         database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none",
         jwks_url="http://auth.invalid/jwks.json",
         max_body_bytes=1024,
+        default_page_size=20,
     )
     return create_service_app(
         settings=settings, title="kit test", description="", version="0", routers=[build_router()]

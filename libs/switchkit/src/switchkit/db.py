@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,7 +22,9 @@ __all__ = [
     "Database",
     "DatabaseDep",
     "SessionDep",
+    "add_unique",
     "after_commit",
+    "flush_unique",
     "get_database",
     "get_session",
     "schema_metadata",
@@ -115,3 +118,47 @@ async def get_database(request: Request) -> Database:
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+FoundT = TypeVar("FoundT")
+
+
+async def flush_unique(
+    session: AsyncSession,
+    *,
+    find_existing: Callable[[], Awaitable[FoundT | None]],
+    conflict: Callable[[FoundT], Exception],
+) -> None:
+    """Flushes pending rows; a unique constraint that refuses them raises `conflict(existing)`.
+
+    The flush runs in a savepoint, so a refused row leaves the request's transaction usable.
+    When the constraint fired but `find_existing` finds nothing (another unique column, or
+    the other row vanished meanwhile), the `IntegrityError` goes on: it is not this conflict.
+    """
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        existing = await find_existing()
+        if existing is None:
+            raise
+        raise conflict(existing) from exc
+
+
+async def add_unique(
+    session: AsyncSession,
+    row: object,
+    *,
+    find_existing: Callable[[], Awaitable[FoundT | None]],
+    conflict: Callable[[FoundT], Exception],
+) -> None:
+    """Adds `row` unless it would duplicate one `find_existing` finds: then `conflict(it)`.
+
+    Checked before the insert (the common case, no failed statement) and again when the
+    insert loses a race to a concurrent one, so both ways end in the same conflict.
+    """
+    existing = await find_existing()
+    if existing is not None:
+        raise conflict(existing)
+    session.add(row)
+    await flush_unique(session, find_existing=find_existing, conflict=conflict)

@@ -1,17 +1,18 @@
 """Page-number pagination: query parameters, `X-Total-Count` and RFC 8288 `Link` headers."""
 
-# No `from __future__ import annotations`: FastAPI must see the real `Query(...)` objects
-# built from `page_query`'s arguments, not strings resolved later without them.
+from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import Query
+from fastapi import Depends, Query, Request
 from starlette.datastructures import URL
 
-__all__ = ["Page", "page_headers", "page_query"]
+from switchkit.problems import BadRequest, FieldError
+from switchkit.settings import KitSettings
+
+__all__ = ["Page", "PageDep", "page_headers", "page_query"]
 
 
 @dataclass(frozen=True)
@@ -52,29 +53,34 @@ def page_headers(
     return {"X-Total-Count": str(total), "Link": ", ".join(links)}
 
 
-def page_query(*, default_size: int, max_size: int) -> Callable[..., Awaitable[Page]]:
-    """A dependency reading `page`/`per_page`, or json-server's `_page`/`_limit`.
+# async: a plain def would be run in the thread pool, a costly hop for no blocking work.
+async def page_query(
+    request: Request,
+    page: Annotated[int | None, Query(ge=1, description="Page number, from 1")] = None,
+    per_page: Annotated[
+        int | None,
+        Query(ge=1, description="Page size, up to the service's `max_page_size` (100 unless set)"),
+    ] = None,
+    json_server_page: Annotated[
+        int | None, Query(alias="_page", ge=1, description="json-server's name for `page`")
+    ] = None,
+    json_server_limit: Annotated[
+        int | None, Query(alias="_limit", ge=1, description="json-server's name for `per_page`")
+    ] = None,
+) -> Page:
+    """`page`/`per_page`, or json-server's `_page`/`_limit`; sizes from the app's settings.
 
-    Anything that is not a whole number from 1 (and up to `max_size` for the size) is a 400
-    naming the parameter; a page past the end is simply empty.
+    Anything that is not a whole number from 1 (and up to `max_page_size` for the size) is a
+    400 naming the parameter; a page past the end is simply empty.
     """
+    settings: KitSettings = request.app.state.settings
+    size = per_page or json_server_limit or settings.default_page_size
+    if size > settings.max_page_size:
+        parameter = "per_page" if per_page is not None else "_limit"
+        raise BadRequest(
+            errors=[FieldError(parameter, f"must be at most {settings.max_page_size}")]
+        )
+    return Page(number=page or json_server_page or 1, size=size)
 
-    # async: a plain def would be run in the thread pool, a costly hop for no blocking work.
-    async def dependency(
-        page: Annotated[int | None, Query(ge=1, description="Page number, from 1")] = None,
-        per_page: Annotated[
-            int | None, Query(ge=1, le=max_size, description=f"Page size, {max_size} at most")
-        ] = None,
-        json_server_page: Annotated[
-            int | None, Query(alias="_page", ge=1, description="json-server's name for `page`")
-        ] = None,
-        json_server_limit: Annotated[
-            int | None,
-            Query(alias="_limit", ge=1, le=max_size, description="json-server's `per_page`"),
-        ] = None,
-    ) -> Page:
-        number = page or json_server_page or 1
-        size = per_page or json_server_limit or default_size
-        return Page(number=number, size=size)
 
-    return dependency
+PageDep = Annotated[Page, Depends(page_query)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar, Self
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Environment", "KitSettings"]
@@ -41,6 +41,10 @@ class KitSettings(BaseSettings):
     jwt_issuer: str = "switchboard-auth"
     jwt_audience: str = "switchboard"
     max_body_bytes: int = 64 * 1024
+    default_page_size: int = Field(50, ge=1)
+    """Rows in a list page when the request does not say (`switchkit.pagination`)."""
+    max_page_size: int = Field(100, ge=1)
+    """The largest page a request may ask for; more is a 400 naming the parameter."""
     cors_allow_origins: list[str] = ["*"]
     """Origins whose browsers may call the API. Tokens travel in headers, never cookies,
     so allowing any origin exposes nothing a page could not already send."""

@@ -4,7 +4,7 @@
 # `build_router`, as an object rather than a name it cannot resolve later.
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from chat.dependencies import BusDep
@@ -16,7 +16,7 @@ from chat.rooms.dependencies import RoomId, ValidRoom
 from chat.rooms.schemas import RoomIn, RoomOut
 from switchkit.db import SessionDep
 from switchkit.identity import CurrentUser
-from switchkit.pagination import Page, page_headers, page_query
+from switchkit.pagination import PageDep, page_headers
 from switchkit.problems import problem_responses
 
 __all__ = ["build_router"]
@@ -30,7 +30,6 @@ def _room(room: object) -> dict[str, object]:
 
 def build_router() -> APIRouter:
     router = APIRouter(tags=["rooms"])
-    PageDep = Annotated[Page, Depends(page_query(default_size=100, max_size=100))]  # noqa: N806
 
     @router.get(
         "/rooms",

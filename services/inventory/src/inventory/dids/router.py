@@ -2,9 +2,8 @@
 
 # No `from __future__ import annotations`: FastAPI must see `PageDep`, built inside
 # `build_router`, as an object rather than a name it cannot resolve later.
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from inventory.dids import service
@@ -26,7 +25,7 @@ from inventory.dids.shortcut import list_response
 from switchkit.caching import cache_header_response
 from switchkit.db import DatabaseDep
 from switchkit.identity import CurrentUser
-from switchkit.pagination import Page, page_query
+from switchkit.pagination import PageDep
 from switchkit.problems import problem_responses
 
 __all__ = ["build_router"]
@@ -40,9 +39,6 @@ def _entity(did: Did, *, status: int = 200, headers: dict[str, str] | None = Non
 
 def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
     router = APIRouter(prefix="/dids", tags=["dids"])
-    PageDep = Annotated[  # noqa: N806 (a type alias, named like one)
-        Page, Depends(page_query(default_size=default_page_size, max_size=max_page_size))
-    ]
 
     @router.get(
         "",

@@ -2,9 +2,8 @@
 
 # No `from __future__ import annotations`: FastAPI must see `PageDep`, built inside
 # `build_router`, as an object rather than a name it cannot resolve later.
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from reviews.books import service
@@ -13,7 +12,7 @@ from reviews.books.schemas import BookCreate, BookOut
 from switchkit.caching import CACHE_HEADER, cache_header_response
 from switchkit.db import SessionDep
 from switchkit.identity import CurrentUser
-from switchkit.pagination import Page, page_headers, page_query
+from switchkit.pagination import PageDep, page_headers
 from switchkit.problems import problem_responses
 
 __all__ = ["build_router"]
@@ -21,9 +20,6 @@ __all__ = ["build_router"]
 
 def build_router(*, default_page_size: int, max_page_size: int) -> APIRouter:
     router = APIRouter(prefix="/books", tags=["books"])
-    PageDep = Annotated[  # noqa: N806 (a type alias, named like one)
-        Page, Depends(page_query(default_size=default_page_size, max_size=max_page_size))
-    ]
 
     @router.get(
         "",
