@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -14,26 +15,33 @@ from switchkit.db import Database
 from switchkit.migrations import upgrade_head
 from switchkit.settings import KitSettings
 
-__all__ = ["Command", "in_transaction", "service_cli"]
+__all__ = ["Command", "in_transaction", "migrations_of", "service_cli"]
 
 T = TypeVar("T")
 Command = Callable[[argparse.Namespace], int]
 AddCommands = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 
+def migrations_of(settings: type[KitSettings]) -> Path:
+    """A service's Alembic folder: `migrations/` in the package that defines its settings."""
+    package = sys.modules[settings.__module__.partition(".")[0]]
+    assert package.__file__, f"{package.__name__} is a regular package"
+    return Path(package.__file__).parent / "migrations"
+
+
 def service_cli(
+    settings: type[KitSettings],
     *,
-    prog: str,
-    description: str,
-    settings: Callable[[], KitSettings],
-    migrations: Path,
+    description: str = "",
     add_commands: AddCommands | None = None,
 ) -> Callable[[list[str] | None], int]:
-    """A `main(argv)` with `migrate` and whatever `add_commands` registers.
+    """`switchboard-<name>`'s `main(argv)`: `migrate`, and whatever `add_commands` registers.
 
     Each command is a subparser whose `run` default takes the parsed arguments and returns
-    the exit code.
+    the exit code. The name and the migrations come from the service's settings class.
     """
+    prog = f"switchboard-{settings.service_name}"
+    migrations = migrations_of(settings)
 
     def migrate(_: argparse.Namespace) -> int:
         database_url = settings().database_url

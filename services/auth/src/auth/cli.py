@@ -16,8 +16,6 @@ from auth.sessions.keys import generate_private_key_pem
 from switchkit.cli import in_transaction, service_cli
 from switchkit.problems import BadRequest, KitError
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-
 
 def keygen(args: argparse.Namespace) -> int:
     path = Path(args.path)
@@ -67,13 +65,4 @@ def _commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     admin.set_defaults(run=create_admin)
 
 
-main = service_cli(
-    prog="switchboard-auth",
-    description=__doc__ or "",
-    settings=Settings,
-    migrations=MIGRATIONS,
-    add_commands=_commands,
-)
-
-if __name__ == "__main__":
-    sys.exit(main(None))
+main = service_cli(Settings, description=__doc__ or "", add_commands=_commands)

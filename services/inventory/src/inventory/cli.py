@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,8 +11,6 @@ from inventory.config import Settings
 from inventory.dids.seed import seed
 from switchkit.cli import in_transaction, service_cli
 from switchkit.settings import Environment
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def seed_command(args: argparse.Namespace) -> int:
@@ -38,13 +35,4 @@ def _commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     seeder.set_defaults(run=seed_command)
 
 
-main = service_cli(
-    prog="switchboard-inventory",
-    description=__doc__ or "",
-    settings=Settings,
-    migrations=MIGRATIONS,
-    add_commands=_commands,
-)
-
-if __name__ == "__main__":
-    sys.exit(main(None))
+main = service_cli(Settings, description=__doc__ or "", add_commands=_commands)
