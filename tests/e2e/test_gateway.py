@@ -1,5 +1,7 @@
 """Through the real gateway: aggregated health and docs, and ForwardAuth on protected routes."""
 
+import uuid
+
 import httpx
 import pytest
 
@@ -59,3 +61,23 @@ def test_a_forged_identity_header_without_a_token_is_a_401(
 
 def test_an_unknown_path_is_a_404(gateway: httpx.Client) -> None:
     assert gateway.get("/authors").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/auth/me", "/dids", "/books", "/rooms"])
+def test_a_token_named_twice_is_a_401_at_the_gateway(gateway: httpx.Client, path: str) -> None:
+    """The gateway's check and the service must read the same token: with two, neither does
+    (a signed-out supervisor's token behind a valid one once got a write through)."""
+    username = f"e2e{uuid.uuid4().hex[:10]}"
+    credentials = {"username": username, "password": "correct horse battery"}
+    assert gateway.post("/auth/signup", json=credentials).status_code == 201
+    first = gateway.post("/auth/signin", json=credentials).json()["accessToken"]
+    second = gateway.post("/auth/signin", json=credentials).json()["accessToken"]
+    twice = gateway.get(path, params=[("access_token", first), ("access_token", second)])
+    both = gateway.get(
+        path, params={"access_token": first}, headers={"Authorization": f"Bearer {second}"}
+    )
+    for response in (twice, both):
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == "Send the access token once."
+    assert gateway.get(path, params={"access_token": first}).status_code == 200

@@ -207,9 +207,26 @@ def _request(headers: dict[str, str], query: str = "") -> Request:
     return Request(scope)
 
 
-def test_the_token_comes_from_the_bearer_header_first() -> None:
-    request = _request({"Authorization": "Bearer abc", "X-Forwarded-Uri": "/x?access_token=def"})
-    assert bearer_token(request) == "abc"
+def test_the_token_comes_from_the_bearer_header() -> None:
+    assert bearer_token(_request({"Authorization": "Bearer abc"})) == "abc"
+
+
+@pytest.mark.parametrize(
+    ("headers", "query"),
+    [
+        ({}, "access_token=a&access_token=b"),
+        ({}, "access_token=a&access_token=a"),
+        ({"X-Forwarded-Uri": "/dids?access_token=a&access_token=b"}, ""),
+        ({"Authorization": "Bearer a"}, "access_token=b"),
+        ({"Authorization": "Bearer a", "X-Forwarded-Uri": "/x?access_token=b"}, ""),
+        ({"X-Forwarded-Uri": "/x?access_token=b"}, "access_token=a"),
+    ],
+)
+def test_a_token_named_more_than_once_is_refused(headers: dict[str, str], query: str) -> None:
+    with pytest.raises(Unauthorized) as refused:
+        bearer_token(_request(headers, query))
+    assert refused.value.status == 401
+    assert refused.value.detail == "Send the access token once."
 
 
 def test_the_token_can_come_from_the_query_or_the_forwarded_uri() -> None:

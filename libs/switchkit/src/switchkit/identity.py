@@ -194,20 +194,22 @@ def bearer_token(request: HTTPConnection) -> str | None:
 
     Browsers cannot set headers on WebSocket or EventSource requests, so they pass the
     token in the URL; at ForwardAuth that URL arrives in `X-Forwarded-Uri`.
+
+    A request that names a token more than once (`?access_token=a&access_token=b`, or a
+    header and a parameter) is refused: the gateway's check and the service behind it must
+    read the same token, and two readers picking "the first" and "the last" would not.
     """
+    tokens = request.query_params.getlist("access_token")
+    forwarded_uri = request.headers.get("x-forwarded-uri")
+    if forwarded_uri and "?" in forwarded_uri:
+        tokens += parse_qs(forwarded_uri.split("?", 1)[1]).get("access_token", [])
     header = request.headers.get("authorization")
+    if len(tokens) + bool(header) > 1:
+        raise Unauthorized("Send the access token once.", error="invalid_request")
     if header:
         scheme, _, value = header.partition(" ")
         return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-    token = request.query_params.get("access_token")
-    if token:
-        return token
-    forwarded_uri = request.headers.get("x-forwarded-uri")
-    if forwarded_uri and "?" in forwarded_uri:
-        values = parse_qs(forwarded_uri.split("?", 1)[1]).get("access_token")
-        if values:
-            return values[0]
-    return None
+    return tokens[0] if tokens and tokens[0] else None
 
 
 async def identify(connection: HTTPConnection) -> Identity:
