@@ -1,4 +1,5 @@
-"""`sbctl`: run the Switchboard suite locally (`up`) or run a command beside its infra (`infra`)."""
+"""`sbctl`: run the Switchboard suite locally (`up`), run a command beside its infra (`infra`),
+write the deployment files from the service manifests (`generate`)."""
 
 import argparse
 import sys
@@ -7,6 +8,7 @@ from pathlib import Path
 from devstack.config import StackConfig
 from devstack.console import warn
 from devstack.errors import DevstackError
+from devstack.generate import run_generate
 from devstack.signals import Terminated, raise_on_termination
 from devstack.up import run_up
 from devstack.wrap import run_with_infra
@@ -26,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
         "infra", help="ensure Postgres, Redis and NATS, run COMMAND, stop what was started"
     )
     infra.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARG...]")
+    generate = commands.add_parser(
+        "generate", help="write gateway routes, compose files and k8s/ from the service manifests"
+    )
+    generate.add_argument(
+        "--check", action="store_true", help="write nothing; fail if a file is out of date"
+    )
     return parser
 
 
@@ -37,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         config = StackConfig.from_env(cwd=Path.cwd())
         if args.command == "up":
             return run_up(config)
+        if args.command == "generate":
+            return run_generate(config.root, check=args.check)
         command = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
         return run_with_infra(config, command)
     except (DevstackError, ValueError) as exc:
