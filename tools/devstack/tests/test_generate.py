@@ -9,7 +9,7 @@ from devstack.cli import main
 from devstack.generate import GENERATED_MARK, Suite, render_files, stale_files, write_files
 from devstack.services import PORTAL, SERVICES, ServiceSpec
 
-from .conftest import REPO_ROOT
+from .conftest import REPO_ROOT, copy_of_the_manifests
 
 SUITE = Suite.read(REPO_ROOT, services=SERVICES, portal=PORTAL)
 
@@ -47,26 +47,11 @@ def test_the_hand_written_files_are_left_alone() -> None:
     )
 
 
-def _tree(tmp_path: Path) -> Path:
-    """A copy of what the generator reads: the manifests and the shared middlewares."""
-    for path in [
-        *REPO_ROOT.glob("services/*/service.toml"),
-        REPO_ROOT / "gateway" / "portal" / "service.toml",
-        REPO_ROOT / "gateway" / "dynamic" / "middlewares.yml",
-        REPO_ROOT / "gateway" / "traefik.yml",
-    ]:
-        target = tmp_path / path.relative_to(REPO_ROOT)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(path.read_text())
-    return tmp_path
-
-
 def test_writing_creates_what_is_missing_and_removes_a_gone_services_files(
     tmp_path: Path,
 ) -> None:
-    root = _tree(tmp_path)
+    root = copy_of_the_manifests(tmp_path)
     leftover = root / "k8s" / "shop.yaml"
-    leftover.parent.mkdir()
     leftover.write_text(f"{GENERATED_MARK} from services/shop/service.toml\n")
     hand_written = root / "k8s" / "extra.yaml"
     hand_written.write_text("kind: ConfigMap\n")
@@ -81,7 +66,7 @@ def test_writing_creates_what_is_missing_and_removes_a_gone_services_files(
 def test_generate_check_fails_on_a_stale_file_and_names_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = _tree(tmp_path)
+    root = copy_of_the_manifests(tmp_path)
     monkeypatch.chdir(root)
     assert main(["generate"]) == 0
     assert main(["generate", "--check"]) == 0

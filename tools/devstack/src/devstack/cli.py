@@ -1,14 +1,17 @@
 """`sbctl`: run the Switchboard suite locally (`up`), run a command beside its infra (`infra`),
-write the deployment files from the service manifests (`generate`)."""
+write the deployment files from the service manifests (`generate`), or create a service
+(`new-service`)."""
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from devstack.config import StackConfig
 from devstack.console import warn
 from devstack.errors import DevstackError
 from devstack.generate import run_generate
+from devstack.scaffold import run_new_service
 from devstack.signals import Terminated, raise_on_termination
 from devstack.up import run_up
 from devstack.wrap import run_with_infra
@@ -34,7 +37,41 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--check", action="store_true", help="write nothing; fail if a file is out of date"
     )
+    new = commands.add_parser(
+        "new-service", help="create services/NAME: a routed service skeleton, wired in"
+    )
+    new.add_argument("name", help="one lowercase word: package, schema, route and image name")
+    new.add_argument("--domain", help="the example domain's package and path (default: NAME)")
+    new.add_argument("--entity", help="its row's class name (default: DOMAIN, singular)")
+    new.add_argument("--port-offset", type=int, help="default: the lowest free one")
+    new.add_argument("--replicas", type=int, default=1, help="under `make up` (default 1)")
+    new.add_argument("--redis", action="store_true", help="it uses Redis")
+    new.add_argument("--nats", action="store_true", help="it uses NATS")
+    new.add_argument(
+        "--no-install", action="store_true", help="skip `uv lock` and `uv sync` afterwards"
+    )
     return parser
+
+
+def _new_service(args: argparse.Namespace, root: Path) -> int:
+    return run_new_service(
+        root,
+        name=args.name,
+        domain=args.domain,
+        entity=args.entity,
+        port_offset=args.port_offset,
+        replicas=args.replicas,
+        redis=args.redis,
+        nats=args.nats,
+        install=not args.no_install,
+    )
+
+
+# Commands on the checkout's files rather than on a running suite.
+_TOOLS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "generate": lambda args, root: run_generate(root, check=args.check),
+    "new-service": _new_service,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,10 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     raise_on_termination()
     try:
         config = StackConfig.from_env(cwd=Path.cwd())
+        if args.command in _TOOLS:
+            return _TOOLS[args.command](args, config.root)
         if args.command == "up":
             return run_up(config)
-        if args.command == "generate":
-            return run_generate(config.root, check=args.check)
         command = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
         return run_with_infra(config, command)
     except (DevstackError, ValueError) as exc:
