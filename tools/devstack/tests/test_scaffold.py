@@ -17,6 +17,7 @@ import asyncpg
 import pytest
 import yaml
 
+from devstack.cli import main
 from devstack.errors import DevstackError
 from devstack.manifest import load_services
 from devstack.scaffold import (
@@ -107,19 +108,20 @@ def test_a_new_service_passes_lint_types_and_its_tests_and_is_deployed_everywher
     )
 
 
-def test_a_service_that_uses_redis_and_nats_says_so_in_its_settings_and_manifest(
-    tmp_path: Path,
+def test_the_command_makes_a_service_that_uses_redis_and_nats_at_the_free_port(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = copy_of_the_manifests(tmp_path)
-    create_service(
-        root, NewService(name="feed", domain="posts", entity="Post", port_offset=8, redis=True,
-                         nats=True), install=False
-    )  # fmt: skip
+    monkeypatch.chdir(root)
+    argv = ["new-service", "feed", "--domain", "posts", "--redis", "--nats", "--no-install"]
+    assert main(argv) == 0
+    assert "services/feed: the feed service, routed at /posts" in capsys.readouterr().out
     config = (root / "services" / "feed" / "src" / "feed" / "config.py").read_text()
     assert "uses_redis: ClassVar[bool] = True" in config
     assert "uses_nats: ClassVar[bool] = True" in config
+    assert "class Post(Base):" in (root / "services/feed/src/feed/posts/models.py").read_text()
     (spec,) = [s for s in load_services(root) if s.name == "feed"]
-    assert (spec.redis, spec.nats, spec.port_offset) == (True, True, 8)
+    assert (spec.redis, spec.nats, spec.port_offset) == (True, True, 6)
     ready = (root / "services" / "feed" / "tests" / "test_health.py").read_text()
     assert '"redis": "up"' in ready
     assert '"nats": "up"' in ready

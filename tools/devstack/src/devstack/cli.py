@@ -11,7 +11,7 @@ from devstack.config import StackConfig
 from devstack.console import warn
 from devstack.errors import DevstackError
 from devstack.generate import run_generate
-from devstack.scaffold import run_new_service
+from devstack.scaffold import add_new_service_arguments, run_new_service
 from devstack.signals import Terminated, raise_on_termination
 from devstack.up import run_up
 from devstack.wrap import run_with_infra
@@ -37,40 +37,18 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--check", action="store_true", help="write nothing; fail if a file is out of date"
     )
-    new = commands.add_parser(
-        "new-service", help="create services/NAME: a routed service skeleton, wired in"
-    )
-    new.add_argument("name", help="one lowercase word: package, schema, route and image name")
-    new.add_argument("--domain", help="the example domain's package and path (default: NAME)")
-    new.add_argument("--entity", help="its row's class name (default: DOMAIN, singular)")
-    new.add_argument("--port-offset", type=int, help="default: the lowest free one")
-    new.add_argument("--replicas", type=int, default=1, help="under `make up` (default 1)")
-    new.add_argument("--redis", action="store_true", help="it uses Redis")
-    new.add_argument("--nats", action="store_true", help="it uses NATS")
-    new.add_argument(
-        "--no-install", action="store_true", help="skip `uv lock` and `uv sync` afterwards"
+    add_new_service_arguments(
+        commands.add_parser(
+            "new-service", help="create services/NAME: a routed service skeleton, wired in"
+        )
     )
     return parser
-
-
-def _new_service(args: argparse.Namespace, root: Path) -> int:
-    return run_new_service(
-        root,
-        name=args.name,
-        domain=args.domain,
-        entity=args.entity,
-        port_offset=args.port_offset,
-        replicas=args.replicas,
-        redis=args.redis,
-        nats=args.nats,
-        install=not args.no_install,
-    )
 
 
 # Commands on the checkout's files rather than on a running suite.
 _TOOLS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "generate": lambda args, root: run_generate(root, check=args.check),
-    "new-service": _new_service,
+    "new-service": lambda args, root: run_new_service(root, args),
 }
 
 

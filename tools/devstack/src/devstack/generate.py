@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,43 +142,62 @@ class _Urls:
         return env
 
 
-def _dev_env(spec: ServiceSpec, urls: _Urls, *, seed: bool = False) -> dict[str, str | None]:
-    p, n = spec.env_prefix, spec.name
-    env: dict[str, str | None] = {
-        f"{p}_ENVIRONMENT": "dev",
-        f"{p}_DATABASE_URL": f"postgresql+asyncpg://{n}:{n}@postgres:5432/switchboard",
-    }
-    if spec.redis:
-        env[f"{p}_REDIS_URL"] = "redis://redis:6379/0"
-    if spec.nats:
-        env[f"{p}_NATS_URL"] = "nats://nats:4222"
-    if spec.signs_tokens:
-        env[f"{p}_JWT_PRIVATE_KEY_FILE"] = f"/keys/{n}-ed25519.pem"
-    env.update(urls.connections(spec))
-    env.update({f"{p}_{key}": value for key, value in spec.extra_env.items()})
-    if not seed:
-        # No value: taken from the shell running `docker compose`, unset when it has none.
-        env.update(dict.fromkeys(spec.deploy.host_env))
-    return env
+@dataclass(frozen=True, kw_only=True)
+class _Compose:
+    """How the containers of one compose file reach Postgres, Redis, NATS and their key."""
+
+    environment: str
+    password: Callable[[ServiceSpec], str]
+    redis_url: str
+    nats_url: str
+    key_file: Callable[[ServiceSpec], str]
+    migrate_once: bool
+    """A `<name>-migrate` one-shot migrates; the replicas must not (MIGRATE_ON_START=0)."""
 
 
-def _prod_env(spec: ServiceSpec, urls: _Urls, *, serve: bool = False) -> dict[str, str | None]:
+_DEV = _Compose(
+    environment="dev",
+    password=lambda spec: spec.name,  # development values, like the local runner's
+    redis_url="redis://redis:6379/0",
+    nats_url="nats://nats:4222",
+    key_file=lambda spec: f"/keys/{spec.name}-ed25519.pem",  # the <name>-keys volume
+    migrate_once=False,
+)
+_PROD = _Compose(
+    environment="prod",
+    password=lambda spec: (
+        f"${{{spec.env_prefix}_DB_PASSWORD:?set {spec.env_prefix}_DB_PASSWORD, "
+        f"the {spec.name} role's database password}}"
+    ),
+    redis_url="redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@redis:6379/0",
+    nats_url="nats://${NATS_TOKEN:?set NATS_TOKEN, the NATS auth token}@nats:4222",
+    key_file=lambda spec: f"/run/secrets/{spec.name}_signing_key",  # the compose secret
+    migrate_once=True,
+)
+
+
+def _compose_env(
+    spec: ServiceSpec, urls: _Urls, compose: _Compose, *, serve: bool
+) -> dict[str, str | None]:
+    """A container's environment; `serve`: the service itself, not one of its one-shots."""
     p, n = spec.env_prefix, spec.name
-    password = f"${{{p}_DB_PASSWORD:?set {p}_DB_PASSWORD, the {n} role's database password}}"
+    database = f"postgresql+asyncpg://{n}:{compose.password(spec)}@postgres:5432/switchboard"
     env: dict[str, str | None] = {
-        f"{p}_ENVIRONMENT": "prod",
-        f"{p}_DATABASE_URL": f"postgresql+asyncpg://{n}:{password}@postgres:5432/switchboard",
+        f"{p}_ENVIRONMENT": compose.environment,
+        f"{p}_DATABASE_URL": database,
     }
     if spec.redis:
-        env[f"{p}_REDIS_URL"] = "redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@redis:6379/0"
+        env[f"{p}_REDIS_URL"] = compose.redis_url
     if spec.nats:
-        env[f"{p}_NATS_URL"] = "nats://${NATS_TOKEN:?set NATS_TOKEN, the NATS auth token}@nats:4222"
+        env[f"{p}_NATS_URL"] = compose.nats_url
     if spec.signs_tokens:
-        env[f"{p}_JWT_PRIVATE_KEY_FILE"] = f"/run/secrets/{n}_signing_key"
+        env[f"{p}_JWT_PRIVATE_KEY_FILE"] = compose.key_file(spec)
     env.update(urls.connections(spec))
     env.update({f"{p}_{key}": value for key, value in spec.extra_env.items()})
     if serve:
-        env["MIGRATE_ON_START"] = "0"  # done once by <name>-migrate
+        if compose.migrate_once:
+            env["MIGRATE_ON_START"] = "0"
+        # No value: taken from the shell running `docker compose`, unset when it has none.
         env.update(dict.fromkeys(spec.deploy.host_env))
     return env
 
@@ -263,9 +282,8 @@ def render_files(suite: Suite) -> dict[str, str]:
         "build": _build,
         "image": _image,
         "probe": _probe,
-        "dev_env": lambda spec, seed=False: _dev_env(spec, urls, seed=seed),
-        "prod_env": lambda spec, serve=False: _prod_env(spec, urls, serve=serve),
-        "dev_database_url": lambda spec: _dev_env(spec, urls)[f"{spec.env_prefix}_DATABASE_URL"],
+        "dev_env": lambda spec, serve=False: _compose_env(spec, urls, _DEV, serve=serve),
+        "prod_env": lambda spec, serve=False: _compose_env(spec, urls, _PROD, serve=serve),
     }
 
     def render(template: str, source: str, **values: Any) -> str:

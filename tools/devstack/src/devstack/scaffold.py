@@ -9,6 +9,7 @@ to, locks and installs the workspace so `make up` runs the new service at once.
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import os
 import re
@@ -28,6 +29,7 @@ from devstack.manifest import PORTAL_MANIFEST, ServiceSpec, load_manifest, load_
 
 __all__ = [
     "NewService",
+    "add_new_service_arguments",
     "create_service",
     "default_entity",
     "free_port_offset",
@@ -278,34 +280,39 @@ def create_service(root: Path, new: NewService, *, install: bool = True) -> list
     return written
 
 
-def run_new_service(
-    root: Path,
-    *,
-    name: str,
-    domain: str | None,
-    entity: str | None,
-    port_offset: int | None,
-    replicas: int,
-    redis: bool,
-    nats: bool,
-    install: bool,
-) -> int:
+def add_new_service_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `sbctl new-service`."""
+    parser.add_argument("name", help="one lowercase word: package, schema, route and image name")
+    parser.add_argument("--domain", help="the example domain's package and path (default: NAME)")
+    parser.add_argument("--entity", help="its row's class name (default: DOMAIN, singular)")
+    parser.add_argument("--port-offset", type=int, help="default: the lowest free one")
+    parser.add_argument("--replicas", type=int, default=1, help="under `make up` (default 1)")
+    parser.add_argument("--redis", action="store_true", help="it uses Redis")
+    parser.add_argument("--nats", action="store_true", help="it uses NATS")
+    parser.add_argument(
+        "--no-install", action="store_true", help="skip `uv lock` and `uv sync` afterwards"
+    )
+
+
+def run_new_service(root: Path, args: argparse.Namespace) -> int:
     """`sbctl new-service`: make it and say what to do next."""
-    domain = domain or name
+    name: str = args.name
+    domain: str = args.domain or name
+    replicas: int = args.replicas
     new = NewService(
         name=name,
         domain=domain,
-        entity=entity or default_entity(domain),
+        entity=args.entity or default_entity(domain),
         port_offset=(
-            port_offset
-            if port_offset is not None
+            args.port_offset
+            if args.port_offset is not None
             else free_port_offset(load_services(root), replicas=replicas)
         ),
         replicas=replicas,
-        redis=redis,
-        nats=nats,
+        redis=args.redis,
+        nats=args.nats,
     )
-    create_service(root, new, install=install)
+    create_service(root, new, install=not args.no_install)
     port = f"SERVICE_PORT_BASE+{new.port_offset}"
     print(
         f"""services/{name}: the {name} service, routed at /{domain}, port {port}.
