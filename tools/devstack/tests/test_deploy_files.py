@@ -1,8 +1,9 @@
 """Static checks of the container and Kubernetes deployment files; no Docker engine needed.
 
-Nothing else runs docker-compose.yml, docker-compose.prod.yml, the Dockerfiles or k8s/ here,
-so these tests keep them in step with what they deploy: the runner's service table, each
-service's settings, the gateway configuration and the entrypoint's behaviour.
+Nothing else runs docker-compose.yml, docker-compose.prod.yml, the Dockerfile or k8s/ here.
+Most of them are generated from the service manifests (test_generate.py keeps them current);
+these tests check that what is generated deploys what it should: each service's settings,
+the gateway configuration, the image and the entrypoint's behaviour.
 """
 
 import importlib
@@ -12,6 +13,7 @@ import re
 import stat
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -19,8 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from devstack.processes import PORTAL_APP
-from devstack.services import SERVICES, ServiceSpec
+from devstack.services import PORTAL, SERVICES, ServiceSpec
 from portal.config import parse_services
 
 from .conftest import REPO_ROOT
@@ -30,10 +31,9 @@ PROD = "docker-compose.prod.yml"
 COMPOSE_FILES = [DEV, PROD]
 K8S = REPO_ROOT / "k8s"
 SERVICE_PORT = 8000
-# (name, Dockerfile, ASGI app): every image the compose files and k8s/ run.
-IMAGES = [(s.name, f"services/{s.name}/Dockerfile", s.app) for s in SERVICES] + [
-    ("portal", "gateway/portal/Dockerfile", PORTAL_APP)
-]
+# Every image the compose files and k8s/ run, all built from the one Dockerfile.
+IMAGES = [*SERVICES, PORTAL]
+DOCKERFILE = "deploy/service.Dockerfile"
 # Read by deploy/service-entrypoint.sh, not by the settings.
 ENTRYPOINT_VARIABLES = {"MIGRATE_ON_START", "FORWARDED_ALLOW_IPS"}
 _TEMPLATE = re.compile(r'\{\{\s*env\s+"([A-Z0-9_]+)"\s*\}\}')
@@ -116,10 +116,26 @@ def _required_variables(spec: ServiceSpec) -> set[str]:
     return {f"{spec.env_prefix}_{name}" for name in names}
 
 
-def _dockerfile_value(dockerfile: str, variable: str) -> str:
-    match = re.search(rf"\b{variable}=(\S+)", (REPO_ROOT / dockerfile).read_text())
-    assert match, f"{dockerfile} sets {variable}"
+def _dockerfile() -> str:
+    return (REPO_ROOT / DOCKERFILE).read_text()
+
+
+def _dockerfile_value(variable: str) -> str:
+    """What the final stage's ENV sets `variable` to (an indented continuation line)."""
+    match = re.search(rf"^\s+{variable}=(\S+)", _dockerfile(), re.MULTILINE)
+    assert match, f"{DOCKERFILE} sets {variable}"
     return match.group(1)
+
+
+def _build_args(spec: ServiceSpec) -> dict[str, str]:
+    """The build arguments docker-compose.yml builds the service's image with."""
+    args: dict[str, str] = _compose(DEV)[spec.name]["build"]["args"]
+    return args
+
+
+def _substitute(text: str, args: dict[str, str]) -> str:
+    """`${NAME}` as the Dockerfile's build arguments fill it."""
+    return re.sub(r"\$\{([A-Z_]+)\}", lambda m: args[m.group(1)], text)
 
 
 def _traefik_static() -> dict[str, Any]:
@@ -159,31 +175,55 @@ def _k8s(kind: str, name: str) -> dict[str, Any]:
 # --- images ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "dockerfile", "app"), IMAGES)
-def test_every_image_is_built_from_the_lock_and_runs_unprivileged(
-    name: str, dockerfile: str, app: str
-) -> None:
-    text = (REPO_ROOT / dockerfile).read_text()
+def test_the_image_is_built_from_the_lock_and_runs_unprivileged() -> None:
+    text = _dockerfile()
     assert re.findall(r"^FROM (python:\S+)", text, re.MULTILINE) == ["python:3.11-slim"] * 2
-    package = "switchboard-portal" if name == "portal" else f"switchboard-{name}"
-    assert re.search(rf"uv sync --frozen --no-dev --no-editable --package {package}\b", text)
+    package = r"--package switchboard-\$\{SERVICE\}"
+    assert re.search(rf"uv sync --frozen --no-dev --no-editable {package}$", text, re.MULTILINE)
     user = re.findall(r"^USER (\S+)", text, re.MULTILINE)
     assert user, "the final stage names its user"
     assert user[-1].split(":")[0] not in {"0", "root"}
     assert re.search(rf"^EXPOSE {SERVICE_PORT}$", text, re.MULTILINE)
-    assert _dockerfile_value(dockerfile, "SERVICE_NAME") == name
-    assert _dockerfile_value(dockerfile, "SERVICE_APP") == app
+    assert _dockerfile_value("SERVICE_NAME") == "${SERVICE}"
+    assert _dockerfile_value("SERVICE_APP") == "${SERVICE_APP}"
     assert 'ENTRYPOINT ["service-entrypoint"]' in text
 
 
-@pytest.mark.parametrize(("name", "dockerfile", "app"), IMAGES)
-def test_every_dockerfile_copies_files_that_exist(name: str, dockerfile: str, app: str) -> None:
+def test_the_per_service_dockerfiles_are_gone() -> None:
+    """One Dockerfile for every image: a copy per service would drift from it."""
+    assert not list(REPO_ROOT.glob("services/*/Dockerfile"))
+    assert not (REPO_ROOT / "gateway" / "portal" / "Dockerfile").exists()
+
+
+@pytest.mark.parametrize("spec", IMAGES, ids=lambda s: s.name)
+def test_each_image_is_built_with_its_manifests_arguments(spec: ServiceSpec) -> None:
+    args = _build_args(spec)
+    assert args["SERVICE"] == spec.name
+    assert args["SERVICE_APP"] == spec.app
+    assert args["SERVICE_DIR"] == spec.folder
+    assert "KEY_DIR" in args if spec.signs_tokens else "KEY_DIR" not in args
+    assert args.get("MIGRATE_ON_START", "1") == ("1" if spec.postgres else "0")
+    project = tomllib.loads((REPO_ROOT / spec.folder / "pyproject.toml").read_text())["project"]
+    assert project["name"] == f"switchboard-{spec.name}", "the package the Dockerfile installs"
+
+
+@pytest.mark.parametrize("spec", IMAGES, ids=lambda s: s.name)
+def test_the_dockerfile_copies_files_that_exist_for_each_image(spec: ServiceSpec) -> None:
     """Build context is the repository root: each COPY source must be there."""
-    text = (REPO_ROOT / dockerfile).read_text()
-    for line in re.findall(r"^COPY (?!--from)(.+)$", text, re.MULTILINE):
+    args = {"SERVICE_DIR": f"services/{spec.name}", **_build_args(spec)}
+    for line in re.findall(r"^COPY (?!--from)(.+)$", _dockerfile(), re.MULTILINE):
         *sources, _target = [part for part in line.split() if not part.startswith("--")]
         for source in sources:
-            assert (REPO_ROOT / source).exists(), f"{dockerfile}: COPY {source}"
+            path = _substitute(source, args)
+            assert (REPO_ROOT / path).exists(), f"{DOCKERFILE} for {spec.name}: COPY {path}"
+
+
+def test_a_service_that_signs_tokens_gets_its_key_folder_in_the_image() -> None:
+    assert 'install -d -o 10001 -g 10001 -m 0700 "$KEY_DIR"' in _dockerfile()
+    for spec in (s for s in SERVICES if s.signs_tokens):
+        key_file = _env(_compose(DEV)[spec.name])[f"{spec.env_prefix}_JWT_PRIVATE_KEY_FILE"]
+        assert key_file is not None
+        assert str(Path(key_file).parent) == _build_args(spec)["KEY_DIR"]
 
 
 def test_build_context_leaves_out_local_state_and_secrets() -> None:
@@ -281,14 +321,18 @@ def test_provisioning_refuses_a_url_it_cannot_honour(url: str) -> None:
 
 
 @pytest.mark.parametrize("compose", COMPOSE_FILES)
-@pytest.mark.parametrize(("name", "dockerfile", "app"), IMAGES)
-def test_every_image_has_a_compose_service_built_from_its_dockerfile(
-    compose: str, name: str, dockerfile: str, app: str
+@pytest.mark.parametrize("spec", IMAGES, ids=lambda s: s.name)
+def test_every_image_has_a_compose_service_built_from_the_dockerfile(
+    compose: str, spec: ServiceSpec
 ) -> None:
-    service = _compose(compose).get(name)
-    assert service is not None, f"{compose} has no service {name}"
-    assert service["build"] == {"context": ".", "dockerfile": dockerfile}
-    assert _image_repository(service["image"]) == f"switchboard/{name}"
+    service = _compose(compose).get(spec.name)
+    assert service is not None, f"{compose} has no service {spec.name}"
+    assert service["build"] == {"context": ".", "dockerfile": DOCKERFILE, "args": _build_args(spec)}
+    assert _image_repository(service["image"]) == f"switchboard/{spec.name}"
+    # Every container of the image builds it the same way.
+    for other in _compose(compose).values():
+        if other.get("image") == service["image"]:
+            assert other["build"] == service["build"]
 
 
 @pytest.mark.parametrize("compose", COMPOSE_FILES)
@@ -477,11 +521,12 @@ def test_secret_template_holds_placeholders_only() -> None:
         assert set(doc["stringData"].values()) == {"REPLACE_ME"}
 
 
-@pytest.mark.parametrize(("name", "dockerfile", "app"), IMAGES)
-def test_k8s_runs_each_image_non_root_on_its_port(name: str, dockerfile: str, app: str) -> None:
+@pytest.mark.parametrize("spec", IMAGES, ids=lambda s: s.name)
+def test_k8s_runs_each_image_non_root_on_its_port(spec: ServiceSpec) -> None:
+    name = spec.name
     deployment = _k8s("Deployment", name)
     pod = deployment["spec"]["template"]["spec"]
-    uid = re.findall(r"^USER (\d+)", (REPO_ROOT / dockerfile).read_text(), re.MULTILINE)[-1]
+    uid = re.findall(r"^USER (\d+)", _dockerfile(), re.MULTILINE)[-1]
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["runAsUser"] == int(uid)
     images = {_image_repository(_interpolate(_compose(PROD)[name]["image"]))}

@@ -88,6 +88,7 @@ def test_the_portal_checks_the_first_replica_of_each_service(config: StackConfig
 def test_the_gateway_gets_one_url_and_every_replica(config: StackConfig) -> None:
     assert gateway_env(config, services=WITH_CATALOG) == {
         "SB_PORTAL_URL": "http://127.0.0.1:8100",
+        "SB_PORTAL_URLS": "http://127.0.0.1:8100",
         "SB_AUTH_URL": "http://127.0.0.1:8101",
         "SB_AUTH_URLS": "http://127.0.0.1:8101",
         "SB_INVENTORY_URL": "http://127.0.0.1:8102",

@@ -72,8 +72,10 @@ def portal_env(config: StackConfig, *, services: Sequence[ServiceSpec]) -> dict[
 
 
 def gateway_env(config: StackConfig, *, services: Sequence[ServiceSpec]) -> dict[str, str]:
-    """The values gateway/dynamic/*.yml reads: SB_<NAME>_URL and, for replicas, SB_<NAME>_URLS."""
-    env = {"SB_PORTAL_URL": f"http://127.0.0.1:{config.service_port_base + PORTAL_PORT_OFFSET}"}
+    """The values gateway/dynamic/*.yml reads: SB_<NAME>_URLS (every replica, comma-separated)
+    and SB_<NAME>_URL (the first; ForwardAuth has one address, SB_AUTH_URL)."""
+    portal = f"http://127.0.0.1:{config.service_port_base + PORTAL_PORT_OFFSET}"
+    env = {"SB_PORTAL_URL": portal, "SB_PORTAL_URLS": portal}
     for spec in services:
         urls = upstream_urls(config, spec)
         key = spec.name.upper().replace("-", "_")
