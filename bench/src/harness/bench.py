@@ -75,13 +75,22 @@ def parser(
     load.add_argument("--connections", type=int, default=defaults.connections, help="(%(default)s)")
     load.add_argument("--threads", type=int, default=defaults.threads, help="(%(default)s)")
     load.add_argument(
-        "--duration", type=int, default=defaults.duration, help="seconds measured per run"
+        "--duration",
+        type=int,
+        default=defaults.duration,
+        help="seconds measured per run (%(default)s)",
     )
     load.add_argument(
-        "--warmup", type=int, default=defaults.warmup, help="seconds of warm-up before each run"
+        "--warmup",
+        type=int,
+        default=defaults.warmup,
+        help="seconds of warm-up before each run (%(default)s)",
     )
     load.add_argument(
-        "--rounds", type=int, default=1, help="times through every target; medians reported"
+        "--rounds",
+        type=int,
+        default=1,
+        help="times through every target, medians reported (%(default)s)",
     )
     suite = p.add_argument_group("suite")
     suite.add_argument(

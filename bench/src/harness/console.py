@@ -23,6 +23,6 @@ def say(message: str) -> None:
 def shown_path(path: Path) -> str:
     """A path as the report shows it: relative to the repository when inside it."""
     try:
-        return str(path.resolve().relative_to(ROOT))
+        return str(path.absolute().relative_to(ROOT))
     except ValueError:
         return str(path)

@@ -196,7 +196,10 @@ class Suite:
         """The URL of the first process serving `app`, without the gateway."""
         ports = self.apps.get(app)
         if not ports:
-            raise BenchError(f"no process of the suite serves {app} (found: {sorted(self.apps)})")
+            raise BenchError(
+                f"no process of the suite serves {app} (found: {', '.join(self.apps) or 'none'}; "
+                "with --gateway, give --port-base)"
+            )
         return f"http://127.0.0.1:{ports[0]}"
 
 
