@@ -27,7 +27,8 @@ need_debian_packages() {
     fi
 }
 
-# The scenario's bench.py with the workspace's Python, from the repository root.
+# The scenario's bench.py with the workspace's Python, from the repository root, as the module
+# bench.<name>.bench (so that one scenario may import another's helpers).
 run_scenario() {
     local python="$bench_root/.venv/bin/python"
     if [ ! -x "$python" ]; then
@@ -35,5 +36,5 @@ run_scenario() {
         exit 1
     fi
     cd "$bench_root"
-    exec "$python" "$bench_here/bench.py" "$@"
+    exec "$python" -m "bench.$(basename "$bench_here").bench" "$@"
 }

@@ -23,15 +23,11 @@ the commands, the machine) and writes it as JSON.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import socket
 import sys
-import time
-import uuid
+from typing import Any
 
-import httpx
-
-from harness import Bench, BenchError, Defaults, Ratio, Report, parser, run, say
+from harness import Bench, BenchError, Defaults, Ratio, Report, api, parser, run, say
 
 MODES: dict[str, dict[str, str]] = {
     "hit": {},
@@ -57,60 +53,14 @@ DEFAULTS = Defaults(
 )
 
 
-def book_count(gateway: str, token: str) -> int:
-    response = httpx.get(
-        f"{gateway}/books",
-        params={"per_page": 1},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10.0,
-    )
-    response.raise_for_status()
-    return int(response.headers["x-total-count"])
-
-
-async def add_books(gateway: str, token: str, count: int, *, parallel: int = 8) -> None:
-    """`count` books through the API (POST /books), `parallel` at a time."""
-    headers = {"Authorization": f"Bearer {token}"}
-    numbers = iter(range(count))
-    batch = uuid.uuid4().hex[:6]
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        for n in numbers:
-            body = {
-                "title": f"Bench book {batch}-{n:04d}",
-                "author": f"Author {n % 97}",
-                "publishedYear": 1900 + n % 125,
-                "description": "A book made by bench/reviews to fill the list.",
-            }
-            response = await client.post("/books", json=body, headers=headers)
-            if response.status_code != 201:
-                raise BenchError(f"POST /books: {response.status_code} {response.text}")
-
-    async with httpx.AsyncClient(base_url=gateway, timeout=10.0) as client:
-        await asyncio.gather(*(worker(client) for _ in range(parallel)))
-
-
-def ensure_books(gateway: str, token: str, wanted: int) -> int:
-    """At least `wanted` books in the list (added through the API once); how many there are."""
-    have = book_count(gateway, token)
-    if have < wanted:
-        say(f"adding {wanted - have} books through the API (there are {have})")
-        started = time.monotonic()
-        asyncio.run(add_books(gateway, token, wanted - have))
-        say(f"added in {time.monotonic() - started:.1f} s")
-    return book_count(gateway, token)
-
-
-def page_one(gateway: str, token: str, per_page: int) -> tuple[str, bytes]:
-    """X-Cache and body of the first page, read twice (the second read is what is returned)."""
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=gateway, timeout=10.0) as client:
-        for _ in range(2):
-            response = client.get(
-                "/books", params={"page": 1, "per_page": per_page}, headers=headers
-            )
-            response.raise_for_status()
-    return response.headers.get("x-cache", ""), response.content
+def book(n: int) -> dict[str, Any]:
+    """The n-th book the benchmark adds to the list."""
+    return {
+        "title": f"Bench book {n:04d}",
+        "author": f"Author {n % 97}",
+        "publishedYear": 1900 + n % 125,
+        "description": "A book made by the benchmarks to fill the list.",
+    }
 
 
 def dead_port_free(port: int) -> bool:
@@ -140,12 +90,16 @@ def scenario(bench: Bench) -> Report:
             with bench.suite(settings={"reviews": named}, log=f"suite-{mode}") as suite:
                 account = bench.account(suite)
                 token = account.token()
-                books = ensure_books(suite.gateway, token, args.books)
+                books = api.fill(suite.gateway, "/books", token=token, wanted=args.books, body=book)
                 if books != args.books:
                     say(f"note: the list holds {books} books, not {args.books}")
-                cache, bodies[mode] = page_one(suite.gateway, token, args.per_page)
-                if cache != EXPECTED_CACHE[mode]:
-                    raise BenchError(f"{mode}: X-Cache {cache!r}, not {EXPECTED_CACHE[mode]}")
+                first = api.wait_for_header(
+                    f"{suite.gateway}/books?page=1&per_page={args.per_page}",
+                    token=token,
+                    header="x-cache",
+                    value=EXPECTED_CACHE[mode],
+                )
+                bodies[mode] = first.content
                 load = bench.wrk(
                     url=suite.gateway,
                     path=f"/books?page=%d&per_page={args.per_page}",
@@ -166,6 +120,7 @@ def scenario(bench: Bench) -> Report:
             f"page 1 identical in every mode: {same}",
             "each mode ran on a suite of its own, started for it and stopped after",
         ],
+        expected={mode: f"X-Cache: {EXPECTED_CACHE[mode]}" for mode in args.modes},
         settings={
             "modes": args.modes,
             "books": books,

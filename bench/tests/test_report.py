@@ -48,6 +48,7 @@ def _report(runs: list[Run]) -> Report:
         runs=runs,
         ratios=[Ratio(numerator="books", denominator="dids", target=0.8)],
         notes=["page 1 read twice: HIT"],
+        expected={"books": "X-Cache: HIT", "dids": "X-Cache: HIT"},
     )
 
 
@@ -78,6 +79,7 @@ def test_the_json_holds_the_run_its_medians_and_ratios() -> None:
         "ratios",
         "runs",
         "notes",
+        "expected",
         "warnings",
     ]
     assert data["medians"]["books"]["requests_per_second"] == 850.0
@@ -136,6 +138,20 @@ def test_disturbed_and_failing_runs_are_called_out() -> None:
 
     assert noisy == "NOISY: other processes used CPU during these runs (cores): books round 1 0.40"
     assert invalid == "INVALID: errors or answers >= 400 in: dids round 1 {'timeout': 3}"
+
+
+def test_answers_a_target_should_not_count_are_called_out() -> None:
+    runs = [
+        _run("books", 1, 900.0, counts={"X-Cache: HIT": 10, "X-Cache: BYPASS": 5}),
+        _run("dids", 1, 1000.0),
+    ]
+
+    (warning,) = _report(runs).warnings()
+
+    assert warning == (
+        "UNEXPECTED ANSWERS (expected: books X-Cache: HIT, dids X-Cache: HIT): "
+        "books round 1 X-Cache: BYPASS 5"
+    )
 
 
 def test_the_text_shows_the_figures_the_ratio_the_commands_and_the_machine() -> None:

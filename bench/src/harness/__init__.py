@@ -1,6 +1,7 @@
 """The benchmark harness: a suite on ports of its own, load, CPU per process, a quiet-machine
 guard, and a report printed as text and written as JSON. See bench/README.md."""
 
+from harness import api
 from harness.bench import Bench, Defaults, parser, run
 from harness.console import ROOT, BenchError, say
 from harness.load import Load, LoadResult
@@ -21,6 +22,7 @@ __all__ = [
     "Run",
     "Suite",
     "WrkLoad",
+    "api",
     "free_port",
     "median",
     "median_run",

@@ -299,6 +299,7 @@ class Bench:
         notes: Sequence[str] = (),
         settings: Mapping[str, Any] | None = None,
         machine_extra: Mapping[str, str] | None = None,
+        expected: Mapping[str, str] | None = None,
     ) -> Report:
         """The report of what was measured; `settings` are the scenario's own options."""
         args = self.args
@@ -325,6 +326,7 @@ class Bench:
             runs=list(self.runs),
             ratios=list(ratios),
             notes=list(notes),
+            expected=dict(expected or {}),
         )
 
 

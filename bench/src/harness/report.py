@@ -50,6 +50,8 @@ class Report:
     runs: list[Run]
     ratios: list[Ratio] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    expected: dict[str, str] = field(default_factory=dict)
+    """Target -> the one answer its load should count (`X-Cache: HIT`); others are called out."""
 
     def runs_of(self, target: str) -> list[Run]:
         return [run for run in self.runs if run.target == target]
@@ -99,6 +101,16 @@ class Report:
                     for run in disturbed
                 )
             )
+        unexpected = [
+            f"{run.target} round {run.round} "
+            + ", ".join(f"{key} {n}" for key, n in sorted(run.counts.items()) if key != wanted)
+            for run in self.runs
+            if (wanted := self.expected.get(run.target)) is not None
+            and any(key != wanted for key in run.counts)
+        ]
+        if unexpected:
+            wanted_all = ", ".join(f"{t} {v}" for t, v in self.expected.items())
+            found.append(f"UNEXPECTED ANSWERS (expected: {wanted_all}): " + "; ".join(unexpected))
         invalid = [run for run in self.runs if not run.valid]
         if invalid:
             found.append(
@@ -122,6 +134,7 @@ class Report:
             "ratios": [self.ratio_figures(ratio) for ratio in self.ratios],
             "runs": [run.to_json() for run in self.runs],
             "notes": self.notes,
+            "expected": self.expected,
             "warnings": self.warnings(),
         }
 
@@ -143,6 +156,7 @@ class Report:
                 for r in data["ratios"]
             ],
             notes=list(data["notes"]),
+            expected=dict(data.get("expected", {})),
         )
 
     def text(self) -> str:
