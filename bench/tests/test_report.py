@@ -154,6 +154,18 @@ def test_answers_a_target_should_not_count_are_called_out() -> None:
     )
 
 
+def test_a_loads_own_figures_are_shown_with_its_target() -> None:
+    runs = [
+        _run("books", 1, 900.0, figures={"connections held": 10000.0, "p99 delivery ms": 41.5}),
+        _run("dids", 1, 1000.0),
+    ]
+
+    text = _report(runs).text()
+
+    assert "Other figures (each target's median round):\n- books: connections held 10000, " in text
+    assert "p99 delivery ms 41.5\n" in text
+
+
 def test_the_text_shows_the_figures_the_ratio_the_commands_and_the_machine() -> None:
     text = _report(RUNS).text()
 

@@ -26,6 +26,8 @@ class LoadResult:
     """Socket errors, timeouts and answers with a status >= 400, by kind."""
     counts: dict[str, int] = field(default_factory=dict)
     """Whatever the load counted in the answers (say, `X-Cache: HIT`)."""
+    figures: dict[str, float] = field(default_factory=dict)
+    """Other measures of a load of its own (connections held, messages delivered, ...)."""
 
 
 Load = Callable[[float], LoadResult]

@@ -211,6 +211,12 @@ class Report:
         for name, run in medians.items():
             spent = ", ".join(f"{label} {ms:.2f}" for label, ms in run.cpu_ms_per_request.items())
             lines.append(f"- {name}: {run.cpu_ms_total:.2f} in all = {spent}")
+        with_figures = {name: run for name, run in medians.items() if run.figures}
+        if with_figures:
+            lines += ["", "Other figures (each target's median round):"]
+            for name, run in with_figures.items():
+                shown = ", ".join(f"{key} {value:g}" for key, value in run.figures.items())
+                lines.append(f"- {name}: {shown}")
         if self.notes:
             lines += ["", "Notes:", *(f"- {note}" for note in self.notes)]
         lines += ["", "Commands:", f"    {self.command}"]

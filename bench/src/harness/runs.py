@@ -33,6 +33,7 @@ class Run:
     max_ms: float
     errors: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    figures: dict[str, float] = field(default_factory=dict)
     cpu_ms_per_request: dict[str, float] = field(default_factory=dict)
     other_load_cores: float = 0.0
     """Cores other processes kept busy during the run."""
@@ -92,6 +93,7 @@ def run_of(
         max_ms=result.max_ms,
         errors=dict(result.errors),
         counts=dict(result.counts),
+        figures=dict(result.figures),
         cpu_ms_per_request=cpu_ms_per_request(spent.per_label, requests),
         other_load_cores=round(spent.other_load_cores, 2),
         disturbed=disturbed,
