@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s nullglob
 
-packages=(libs/*/ services/*/ tools/*/ gateway/portal/)
+packages=(libs/*/ services/*/ tools/*/ gateway/portal/ bench/)
 packages=("${packages[@]%/}")
 src_dirs=()
 for pkg in "${packages[@]}"; do
@@ -35,6 +35,9 @@ typecheck() {
     done
     echo "mypy: tests/e2e"
     MYPYPATH="$src_path" mypy tests/e2e
+    # The benchmarks' scenario scripts, on the harness (bench/src/harness, checked above).
+    echo "mypy: bench scenarios"
+    MYPYPATH="$src_path" mypy bench/*/bench.py
 }
 
 # One pytest session per test folder, for the same reason; all run even if one fails, and the
@@ -42,7 +45,7 @@ typecheck() {
 # is stopped after PYTEST_SESSION_TIMEOUT seconds, so CI fails instead of stalling.
 run_pytest() {
     local dir failed=()
-    for dir in libs/*/tests services/*/tests tools/*/tests gateway/portal/tests tests/e2e; do
+    for dir in libs/*/tests services/*/tests tools/*/tests gateway/portal/tests bench/tests tests/e2e; do
         echo "pytest: $dir"
         # --foreground: Ctrl-C still reaches pytest, so its fixtures tear down.
         timeout --foreground --kill-after=30 "${PYTEST_SESSION_TIMEOUT:-900}" pytest "$dir" ||
