@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.live.bus import MessageBus, room_subject
-from chat.messages.schemas import Author, MessageIn, MessageOut
+from chat.messages.schemas import MessageIn
 from chat.messages.sequence import append
 from chat.messages.window import Window
 from chat.rooms.exceptions import MessageNotFound, RoomNameTaken, RoomNotFound
@@ -18,21 +18,9 @@ from switchkit.db import add_unique
 from switchkit.identity import Identity
 from switchkit.pagination import Page
 
-__all__ = ["create", "get", "get_message", "history", "list_page", "out", "post"]
+__all__ = ["create", "get", "get_message", "history", "list_page", "post"]
 
 log = logging.getLogger("chat.rooms")
-
-
-def out(message: RoomMessage) -> MessageOut:
-    return MessageOut(
-        id=message.id,
-        seq=message.seq,
-        room_id=message.room_id,
-        author=Author(id=message.author_id, username=message.author_name),
-        text=message.text,
-        client_message_id=message.client_message_id,
-        created_at=message.created_at,
-    )
 
 
 async def list_page(*, session: AsyncSession, page: Page) -> tuple[list[Room], int]:
@@ -88,7 +76,6 @@ async def post(
         sequence={"room_id": room_id},
         data=data,
         author=author,
-        out=out,
     )
 
 
