@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.accounts.models import User
+from auth.config import Settings
+from auth.main import create_app
+from switchkit.db import Database
+from switchkit.testing import InfraUrls
+from switchkit.testing.plugin import ServeApp
 from tests.conftest import PASSWORD, unique_name
 
 PROBLEM = "application/problem+json"
@@ -59,6 +66,32 @@ async def test_a_taken_username_is_a_409_whatever_its_case(
     assert again.headers["content-type"] == PROBLEM
     assert again.json()["status"] == 409
     assert await count_users(db_session, username) == 1
+
+
+async def test_concurrent_sign_ups_of_one_name_make_one_user_and_409s(
+    serve: ServeApp, settings_for: Callable[..., Settings], infra_urls: InfraUrls
+) -> None:
+    username = unique_name()
+    spellings = [username, username.upper(), username.capitalize()] * 2
+    database = Database(infra_urls.database)
+    try:
+        # Its own connection pool, so that the sign-ups really run at the same time.
+        async with serve(create_app(settings_for()), committed=True) as api:
+            responses = await asyncio.gather(
+                *(
+                    api.post("/auth/signup", json={"username": name, "password": PASSWORD})
+                    for name in spellings
+                )
+            )
+        assert sorted(r.status_code for r in responses) == [201] + [409] * 5
+        conflicts = [r for r in responses if r.status_code == 409]
+        assert {r.headers["content-type"] for r in conflicts} == {PROBLEM}
+        async with database.sessions() as session:
+            assert await count_users(session, username) == 1
+    finally:
+        async with database.sessions.begin() as session:
+            await session.execute(delete(User).where(func.lower(User.username) == username))
+        await database.dispose()
 
 
 @pytest.mark.parametrize(

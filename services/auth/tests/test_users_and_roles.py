@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import delete, select
 
+from auth.accounts import service as accounts
 from auth.accounts.models import User
 from auth.config import Settings
 from auth.main import create_app
@@ -133,6 +135,30 @@ async def test_the_first_admin_is_created_at_startup_from_the_environment(
             ).scalar_one()
         assert user.roles == ["admin", "user"]
         assert user.password_hash.startswith("$argon2id$")
+    finally:
+        async with database.sessions.begin() as session:
+            await session.execute(delete(User).where(User.username == username))
+        await database.dispose()
+
+
+async def test_two_replicas_creating_the_first_admin_at_once_both_start(
+    infra_urls: InfraUrls,
+) -> None:
+    username = unique_name("boot")
+    database = Database(infra_urls.database)
+
+    async def start_up() -> User:
+        async with database.sessions.begin() as session:
+            return await accounts.ensure_admin(
+                session=session, username=username, password=PASSWORD
+            )
+
+    try:
+        first, second = await asyncio.gather(start_up(), start_up())
+        assert first.id == second.id
+        async with database.sessions() as session:
+            users = (await session.execute(select(User).where(User.username == username))).scalars()
+            assert [user.roles for user in users] == [["admin", "user"]]
     finally:
         async with database.sessions.begin() as session:
             await session.execute(delete(User).where(User.username == username))

@@ -1,4 +1,5 @@
-"""Concurrent posters get strictly increasing seqs without gaps; a retried send is stored once."""
+"""Concurrent posters get strictly increasing seqs without gaps; a retried send is stored once;
+concurrent creators of one room name make one room."""
 
 from __future__ import annotations
 
@@ -66,6 +67,27 @@ async def test_a_concurrent_retry_storm_stores_one_message(
     assert len({r.json()["id"] for r in responses}) == 1
     history = (await committed.get(url, headers=alice.headers)).json()
     assert [m["seq"] for m in history] == [1]
+
+
+async def test_concurrent_creators_of_one_name_make_one_room_and_409s_naming_it(
+    committed: httpx.AsyncClient, new_user: Callable[[str], User]
+) -> None:
+    users = [new_user(f"c{n}") for n in range(6)]
+    responses = await asyncio.gather(
+        *(
+            committed.post(
+                "/rooms", json={"name": "race-Name" if n % 2 else "race-NAME"}, headers=user.headers
+            )
+            for n, user in enumerate(users)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 5
+    room = next(r for r in responses if r.status_code == 201).json()
+    conflicts = [r for r in responses if r.status_code == 409]
+    assert {r.headers["content-type"] for r in conflicts} == {"application/problem+json"}
+    assert {r.json()["existingRoomId"] for r in conflicts} == {room["roomId"]}
+    listed = (await committed.get("/rooms", headers=users[0].headers)).json()
+    assert [r["roomId"] for r in listed if r["name"].lower() == "race-name"] == [room["roomId"]]
 
 
 async def test_concurrent_direct_messages_fill_the_inbox_in_order(

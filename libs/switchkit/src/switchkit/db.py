@@ -135,14 +135,8 @@ async def flush_unique(
     When the constraint fired but `find_existing` finds nothing (another unique column, or
     the other row vanished meanwhile), the `IntegrityError` goes on: it is not this conflict.
     """
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        existing = await find_existing()
-        if existing is None:
-            raise
-        raise conflict(existing) from exc
+    async with _savepoint_unique(session, find_existing=find_existing, conflict=conflict):
+        pass
 
 
 async def add_unique(
@@ -160,5 +154,27 @@ async def add_unique(
     existing = await find_existing()
     if existing is not None:
         raise conflict(existing)
-    session.add(row)
-    await flush_unique(session, find_existing=find_existing, conflict=conflict)
+    # Added inside the savepoint: `begin_nested()` first flushes whatever is pending, outside
+    # the savepoint, where a refused row would take the request's transaction down with it.
+    async with _savepoint_unique(session, find_existing=find_existing, conflict=conflict):
+        session.add(row)
+
+
+@asynccontextmanager
+async def _savepoint_unique(
+    session: AsyncSession,
+    *,
+    find_existing: Callable[[], Awaitable[FoundT | None]],
+    conflict: Callable[[FoundT], Exception],
+) -> AsyncIterator[None]:
+    """Runs the block and a flush in a savepoint; a unique constraint refusing what the block
+    changed raises `conflict(existing)`, or the `IntegrityError` when nothing is found."""
+    try:
+        async with session.begin_nested():
+            yield
+            await session.flush()
+    except IntegrityError as exc:
+        existing = await find_existing()
+        if existing is None:
+            raise
+        raise conflict(existing) from exc

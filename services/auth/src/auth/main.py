@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -10,7 +9,6 @@ from datetime import timedelta
 from fastapi import FastAPI
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
-from sqlalchemy.exc import IntegrityError
 
 from auth.accounts import service as accounts
 from auth.accounts.router import router as accounts_router
@@ -27,7 +25,6 @@ from switchkit.db import Database
 
 __all__ = ["EVENTS_STREAM", "create_app"]
 
-log = logging.getLogger("auth")
 EVENTS_STREAM = StreamConfig(
     name="AUTH_EVENTS",
     subjects=["auth.>"],
@@ -95,13 +92,9 @@ async def _bootstrap_admin(settings: Settings, database: Database) -> None:
     """The first admin comes from the environment, never from a default password."""
     if not settings.admin_username or settings.admin_password is None:
         return
-    try:
-        async with database.sessions.begin() as session:
-            await accounts.ensure_admin(
-                session=session,
-                username=settings.admin_username,
-                password=settings.admin_password.get_secret_value(),
-            )
-    except IntegrityError:
-        # Another replica created it at the same moment.
-        log.info("admin already being created by another replica")
+    async with database.sessions.begin() as session:
+        await accounts.ensure_admin(
+            session=session,
+            username=settings.admin_username,
+            password=settings.admin_password.get_secret_value(),
+        )

@@ -21,7 +21,5 @@ class Settings(KitSettings):
     """The auth service, asked whether a direct message's recipient exists."""
     default_page_size: int = Field(100, ge=1)
     """A room list is one page of up to 100 unless asked otherwise."""
-    max_message_length: int = Field(4000, ge=1)
-    max_room_name_length: int = Field(100, ge=1)
     stream_queue_size: int = Field(256, ge=1)
     """Messages a slow client may lag behind before it is disconnected."""

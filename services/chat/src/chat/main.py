@@ -13,7 +13,7 @@ from chat.direct.router import router as direct_router
 from chat.live.bus import MessageBus
 from chat.live.hub import Hub
 from chat.live.router import router as live_router
-from chat.rooms.router import build_router as build_rooms_router
+from chat.rooms.router import router as rooms_router
 from switchkit.app import create_service_app
 from switchkit.identity import TokenVerifier
 
@@ -49,7 +49,7 @@ def create_app(
         description="Rooms, room messages and direct messages, with a gapless seq per room "
         "and per inbox, idempotent sends, and realtime delivery across chat nodes.",
         version="1.0.0",
-        routers=[build_rooms_router(), direct_router, live_router],
+        routers=[rooms_router, direct_router, live_router],
         token_verifier=token_verifier,
         hooks=[runtime],
     )

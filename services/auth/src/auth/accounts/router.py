@@ -10,6 +10,7 @@ from auth.accounts.schemas import PublicUserOut, RolesIn, SignupIn, UserOut
 from switchkit.db import SessionDep
 from switchkit.identity import CurrentUser
 from switchkit.problems import problem_responses
+from switchkit.responses import created
 
 __all__ = ["router"]
 
@@ -23,9 +24,7 @@ router = APIRouter(prefix="/auth", tags=["accounts"])
     responses=problem_responses(400, 409),
     summary="Create an account",
 )
-async def signup(
-    body: SignupIn, session: SessionDep, request: Request, response: Response
-) -> UserOut:
+async def signup(body: SignupIn, session: SessionDep, request: Request) -> Response:
     """Public. The new user has the role `user`; `Location` points at the user."""
     user = await service.create_user(
         session=session,
@@ -33,8 +32,9 @@ async def signup(
         password=body.password,
         display_name=body.display_name,
     )
-    response.headers["Location"] = str(request.url_for("get_user", user_id=user.id))
-    return UserOut.model_validate(user)
+    return created(
+        UserOut.model_validate(user), location=request.url_for("get_user", user_id=user.id)
+    )
 
 
 @router.get("/me", response_model=UserOut, responses=problem_responses(401), summary="The caller")

@@ -6,13 +6,13 @@ import logging
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.accounts.exceptions import CannotDropOwnAdmin, UsernameTaken, UserNotFound, WeakPassword
 from auth.accounts.models import User
 from auth.accounts.passwords import hash_password, password_problems
 from auth.accounts.roles import Role
+from switchkit.db import add_unique
 
 __all__ = ["create_user", "ensure_admin", "find_by_username", "get_user", "set_roles"]
 
@@ -30,8 +30,6 @@ async def create_user(
     problems = password_problems(password, username=username)
     if problems:
         raise WeakPassword(problems)
-    if await find_by_username(session=session, username=username) is not None:
-        raise UsernameTaken(username)
     user = User(
         id=uuid.uuid4(),
         username=username,
@@ -39,13 +37,12 @@ async def create_user(
         password_hash=await hash_password(password),
         roles=sorted(role.value for role in roles | {Role.USER}),
     )
-    session.add(user)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        # Someone took the name between our look-up and our insert.
-        raise UsernameTaken(username) from exc
+    await add_unique(
+        session,
+        user,
+        find_existing=lambda: find_by_username(session=session, username=username),
+        conflict=lambda _: UsernameTaken(username),
+    )
     await session.refresh(user)
     log.info("user created", extra={"user_id": str(user.id), "username": username})
     return user
@@ -83,12 +80,17 @@ async def ensure_admin(*, session: AsyncSession, username: str, password: str) -
     """Creates the admin, or grants the role to an existing user (its password is kept)."""
     user = await find_by_username(session=session, username=username)
     if user is None:
-        return await create_user(
-            session=session,
-            username=username,
-            password=password,
-            roles=frozenset({Role.USER, Role.ADMIN}),
-        )
+        try:
+            return await create_user(
+                session=session,
+                username=username,
+                password=password,
+                roles=frozenset({Role.USER, Role.ADMIN}),
+            )
+        except UsernameTaken:
+            # Another replica, starting at the same moment, created it first.
+            user = await find_by_username(session=session, username=username)
+            assert user is not None, "the username is taken, so its user exists"
     if Role.ADMIN not in user.roles:
         user.roles = sorted({*user.roles, Role.ADMIN.value})
         await session.flush()

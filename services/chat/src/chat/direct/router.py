@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from chat.dependencies import BusDep, DirectoryDep
 from chat.direct import service
-from chat.messages.responses import sent_response
+from chat.messages.responses import SENT_RESPONSES, sent
 from chat.messages.schemas import MessageIn, MessageOut
 from chat.messages.window import WindowDep
 from switchkit.db import SessionDep
@@ -21,19 +20,14 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["direct messages"])
 UserId = Annotated[uuid.UUID, Path(description="The recipient's user id")]
+WithUser = Annotated[uuid.UUID | None, Query(alias="with", description="Only those from this user")]
 
 
 @router.post(
     "/users/{user_id}/messages",
     status_code=201,
     response_model=MessageOut,
-    responses={
-        200: {
-            "description": "A retry: the message first sent with this clientMessageId",
-            "model": MessageOut,
-        },
-        **problem_responses(400, 401, 404, 503),
-    },
+    responses={**SENT_RESPONSES, **problem_responses(400, 401, 404, 503)},
     summary="Send a direct message to a user",
 )
 async def send_message(
@@ -44,7 +38,7 @@ async def send_message(
     bus: BusDep,
     directory: DirectoryDep,
     request: Request,
-) -> JSONResponse:
+) -> Response:
     """404 when no such user exists (asked of the auth service)."""
     token = bearer_token(request)
     assert token is not None, "CurrentUser required one"
@@ -57,28 +51,26 @@ async def send_message(
         author=author,
         token=token,
     )
-    location = str(request.url_for("get_direct_message", user_id=user_id, message_id=message.id))
-    return sent_response(service.out(message), new=new, location=location)
+    location = request.url_for("get_direct_message", user_id=user_id, message_id=message.id)
+    return sent(MessageOut.of(message), new=new, location=location)
 
 
 @router.get(
     "/users/{user_id}/messages/{message_id}",
-    response_model=MessageOut,
     responses=problem_responses(400, 401, 404),
     summary="One direct message, for its author or its recipient",
 )
 async def get_direct_message(
     reader: CurrentUser, user_id: UserId, message_id: uuid.UUID, session: SessionDep
-) -> JSONResponse:
+) -> MessageOut:
     message = await service.get(
         session=session, message_id=message_id, to_user_id=user_id, reader=reader.user_id
     )
-    return JSONResponse(service.out(message).json_dict())
+    return MessageOut.of(message)
 
 
 @router.get(
     "/me/messages",
-    response_model=list[MessageOut],
     responses=problem_responses(400, 401),
     summary="The direct messages posted to the caller, oldest first, by inbox seq",
 )
@@ -87,12 +79,11 @@ async def my_messages(
     window: WindowDep,
     session: SessionDep,
     request: Request,
-    with_user: Annotated[
-        uuid.UUID | None, Query(alias="with", description="Only those from this user")
-    ] = None,
-) -> JSONResponse:
+    response: Response,
+    with_user: WithUser = None,
+) -> list[MessageOut]:
     messages = await service.inbox(
         session=session, user_id=reader.user_id, other=with_user, window=window
     )
-    headers = window.links(request.url, [m.seq for m in messages])
-    return JSONResponse([service.out(m).json_dict() for m in messages], headers=headers)
+    response.headers.update(window.links(request.url, [m.seq for m in messages]))
+    return [MessageOut.of(m) for m in messages]

@@ -12,24 +12,12 @@ from chat.direct.directory import UserDirectory
 from chat.direct.exceptions import DirectMessageNotFound, UnknownRecipient
 from chat.direct.models import DirectMessage, Inbox
 from chat.live.bus import MessageBus, inbox_subject
-from chat.messages.schemas import Author, MessageIn, MessageOut
+from chat.messages.schemas import MessageIn
 from chat.messages.sequence import append
 from chat.messages.window import Window
 from switchkit.identity import Identity
 
-__all__ = ["get", "inbox", "out", "send"]
-
-
-def out(message: DirectMessage) -> MessageOut:
-    return MessageOut(
-        id=message.id,
-        seq=message.seq,
-        to_user_id=message.to_user_id,
-        author=Author(id=message.author_id, username=message.author_name),
-        text=message.text,
-        client_message_id=message.client_message_id,
-        created_at=message.created_at,
-    )
+__all__ = ["get", "inbox", "send"]
 
 
 async def send(
@@ -61,7 +49,6 @@ async def send(
         sequence={"to_user_id": to_user_id},
         data=data,
         author=author,
-        out=out,
     )
 
 

@@ -7,10 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from chat.direct import service as direct
 from chat.direct.models import DirectMessage, Inbox
 from chat.live.streams import Backlog, StreamKey
-from chat.rooms import service as rooms
+from chat.messages.schemas import MessageOut
 from chat.rooms.models import Room, RoomMessage
 from switchkit.db import Database
 
@@ -32,7 +31,7 @@ def backlog_reader(database: Database) -> Backlog:
                 rows = (
                     await session.execute(query.order_by(RoomMessage.seq).limit(CATCH_UP_LIMIT))
                 ).scalars()
-                return [rooms.out(row).json_dict() for row in rows]
+                return [MessageOut.of(row).json_dict() for row in rows]
             inbox_query = select(DirectMessage).where(
                 DirectMessage.to_user_id == stream.id, DirectMessage.seq > after
             )
@@ -41,7 +40,7 @@ def backlog_reader(database: Database) -> Backlog:
             messages = (
                 await session.execute(inbox_query.order_by(DirectMessage.seq).limit(CATCH_UP_LIMIT))
             ).scalars()
-            return [direct.out(row).json_dict() for row in messages]
+            return [MessageOut.of(row).json_dict() for row in messages]
 
     return read
 

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from fastapi.responses import JSONResponse
+from typing import Any
+
+from starlette.datastructures import URL
+from starlette.responses import Response
 
 from chat.messages.schemas import MessageOut
+from switchkit.responses import created
 
-__all__ = ["sent_response"]
+__all__ = ["SENT_RESPONSES", "sent"]
 
 
-def sent_response(message: MessageOut, *, new: bool, location: str) -> JSONResponse:
-    """201 with the new message; 200 with the original when its `clientMessageId` was seen."""
-    return JSONResponse(
-        message.json_dict(), status_code=201 if new else 200, headers={"Location": location}
-    )
+def sent(message: MessageOut, *, new: bool, location: URL | str) -> Response:
+    """201 with the new message and its absolute `Location`; the same answer with 200 when a
+    retry's `clientMessageId` was seen, carrying the original message."""
+    answer = created(message, location=location)
+    if not new:
+        answer.status_code = 200
+    return answer
+
+
+SENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A retry: the message first sent with this clientMessageId",
+        "model": MessageOut,
+    }
+}
+"""The retry's answer, for the routes' OpenAPI `responses` beside their 201."""

@@ -1,4 +1,4 @@
-"""Message bodies and the shape every message is answered in."""
+"""Message bodies, and the one way every message (in a room or an inbox) is answered."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
+
+from chat.direct.models import DirectMessage
+from chat.rooms.models import RoomMessage
 
 __all__ = ["Author", "MessageIn", "MessageOut"]
 
@@ -54,5 +57,19 @@ class MessageOut(_Camel):
     client_message_id: str | None
     created_at: datetime
 
+    @classmethod
+    def of(cls, message: RoomMessage | DirectMessage) -> MessageOut:
+        return cls(
+            id=message.id,
+            seq=message.seq,
+            room_id=message.room_id if isinstance(message, RoomMessage) else None,
+            to_user_id=message.to_user_id if isinstance(message, DirectMessage) else None,
+            author=Author(id=message.author_id, username=message.author_name),
+            text=message.text,
+            client_message_id=message.client_message_id,
+            created_at=message.created_at,
+        )
+
     def json_dict(self) -> dict[str, object]:
+        """The message as plain JSON values, for what is not an HTTP answer (NATS, streams)."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=False)

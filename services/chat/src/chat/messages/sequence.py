@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chat.direct.models import DirectMessage
 from chat.live.bus import MessageBus
 from chat.messages.schemas import MessageIn, MessageOut
-from chat.models import Base
+from chat.rooms.models import RoomMessage
 from switchkit.db import after_commit
 from switchkit.identity import Identity
 
@@ -24,7 +24,7 @@ class Counter(Protocol):
     last_seq: int
 
 
-M = TypeVar("M", bound=Base)
+M = TypeVar("M", RoomMessage, DirectMessage)
 
 
 async def append(
@@ -37,7 +37,6 @@ async def append(
     sequence: dict[str, Any],
     data: MessageIn,
     author: Identity,
-    out: Callable[[M], MessageOut],
 ) -> tuple[M, bool]:
     """Stores `data` as a `model` row with the next seq, unless the author sent it already.
 
@@ -70,7 +69,7 @@ async def append(
     session.add(message)
     await session.flush()
     await session.refresh(message)
-    news = out(message).json_dict()
+    news = MessageOut.of(message).json_dict()
 
     async def announce() -> None:
         await bus.publish(subject, news)

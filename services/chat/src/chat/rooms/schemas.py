@@ -1,4 +1,4 @@
-"""Room bodies."""
+"""Room bodies, and the one way a room is answered."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
+
+from chat.rooms.models import Room
 
 __all__ = ["RoomIn", "RoomOut"]
 
@@ -31,3 +33,7 @@ class RoomOut(BaseModel):
     room_id: uuid.UUID
     name: str
     created_at: datetime
+
+    @classmethod
+    def of(cls, room: Room) -> RoomOut:
+        return cls(room_id=room.id, name=room.name, created_at=room.created_at)

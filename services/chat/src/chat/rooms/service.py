@@ -6,33 +6,21 @@ import logging
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.live.bus import MessageBus, room_subject
-from chat.messages.schemas import Author, MessageIn, MessageOut
+from chat.messages.schemas import MessageIn
 from chat.messages.sequence import append
 from chat.messages.window import Window
 from chat.rooms.exceptions import MessageNotFound, RoomNameTaken, RoomNotFound
 from chat.rooms.models import Room, RoomMessage
+from switchkit.db import add_unique
 from switchkit.identity import Identity
 from switchkit.pagination import Page
 
-__all__ = ["create", "get", "get_message", "history", "list_page", "out", "post"]
+__all__ = ["create", "get", "get_message", "history", "list_page", "post"]
 
 log = logging.getLogger("chat.rooms")
-
-
-def out(message: RoomMessage) -> MessageOut:
-    return MessageOut(
-        id=message.id,
-        seq=message.seq,
-        room_id=message.room_id,
-        author=Author(id=message.author_id, username=message.author_name),
-        text=message.text,
-        client_message_id=message.client_message_id,
-        created_at=message.created_at,
-    )
 
 
 async def list_page(*, session: AsyncSession, page: Page) -> tuple[list[Room], int]:
@@ -55,19 +43,14 @@ async def _named(session: AsyncSession, name: str) -> Room | None:
 
 
 async def create(*, session: AsyncSession, name: str, actor: Identity) -> Room:
-    existing = await _named(session, name)
-    if existing is not None:
-        raise RoomNameTaken(name=name, existing_id=existing.id)
+    """A new room; a name some room has already, ignoring case, is a `RoomNameTaken`."""
     room = Room(id=uuid.uuid4(), name=name, last_seq=0, created_by=actor.user_id)
-    session.add(room)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        taken = await _named(session, name)
-        if taken is None:
-            raise
-        raise RoomNameTaken(name=name, existing_id=taken.id) from exc
+    await add_unique(
+        session,
+        room,
+        find_existing=lambda: _named(session, name),
+        conflict=lambda taken: RoomNameTaken(name=name, existing_id=taken.id),
+    )
     await session.refresh(room)
     log.info("room created", extra={"room_id": str(room.id), "actor": str(actor.user_id)})
     return room
@@ -93,7 +76,6 @@ async def post(
         sequence={"room_id": room_id},
         data=data,
         author=author,
-        out=out,
     )
 
 
