@@ -24,7 +24,7 @@ __all__ = [
     "SessionDep",
     "add_unique",
     "after_commit",
-    "flush_unique",
+    "unique_or_conflict",
     "get_database",
     "get_session",
     "schema_metadata",
@@ -123,22 +123,6 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 FoundT = TypeVar("FoundT")
 
 
-async def flush_unique(
-    session: AsyncSession,
-    *,
-    find_existing: Callable[[], Awaitable[FoundT | None]],
-    conflict: Callable[[FoundT], Exception],
-) -> None:
-    """Flushes pending rows; a unique constraint that refuses them raises `conflict(existing)`.
-
-    The flush runs in a savepoint, so a refused row leaves the request's transaction usable.
-    When the constraint fired but `find_existing` finds nothing (another unique column, or
-    the other row vanished meanwhile), the `IntegrityError` goes on: it is not this conflict.
-    """
-    async with _savepoint_unique(session, find_existing=find_existing, conflict=conflict):
-        pass
-
-
 async def add_unique(
     session: AsyncSession,
     row: object,
@@ -156,19 +140,25 @@ async def add_unique(
         raise conflict(existing)
     # Added inside the savepoint: `begin_nested()` first flushes whatever is pending, outside
     # the savepoint, where a refused row would take the request's transaction down with it.
-    async with _savepoint_unique(session, find_existing=find_existing, conflict=conflict):
+    async with unique_or_conflict(session, find_existing=find_existing, conflict=conflict):
         session.add(row)
 
 
 @asynccontextmanager
-async def _savepoint_unique(
+async def unique_or_conflict(
     session: AsyncSession,
     *,
     find_existing: Callable[[], Awaitable[FoundT | None]],
     conflict: Callable[[FoundT], Exception],
 ) -> AsyncIterator[None]:
-    """Runs the block and a flush in a savepoint; a unique constraint refusing what the block
-    changed raises `conflict(existing)`, or the `IntegrityError` when nothing is found."""
+    """Runs the block's changes and a flush in a savepoint; a unique constraint refusing them
+    raises `conflict(existing)`, or the `IntegrityError` when nothing is found (another
+    constraint, or the other row vanished meanwhile).
+
+    Make the changes inside the block (`async with unique_or_conflict(...): did.e164 = ...`):
+    `begin_nested()` first flushes whatever is pending, outside the savepoint, where a refused
+    change would take the request's transaction down with it.
+    """
     try:
         async with session.begin_nested():
             yield
