@@ -24,10 +24,10 @@ __all__ = [
     "SessionDep",
     "add_unique",
     "after_commit",
-    "unique_or_conflict",
     "get_database",
     "get_session",
     "schema_metadata",
+    "unique_or_conflict",
     "unit_of_work",
 ]
 
