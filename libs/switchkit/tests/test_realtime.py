@@ -123,8 +123,10 @@ def test_disconnecting_returns_the_keys_nobody_follows_any_more() -> None:
     listeners.follow(one, "shared")
     listeners.follow(one, "own")
     listeners.follow(two, "shared")
+    assert len(listeners) == 2
     assert listeners.disconnect(one) == ["own"]
     assert listeners.disconnect(two) == ["shared"]
+    assert len(listeners) == 0
 
 
 async def test_an_item_reaches_the_followers_of_its_key_only() -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import delete, text, update
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from chat.live.hub import Hub
 from chat.live.streams import StreamKey, Subscriber
 from chat.rooms.models import Room
 from switchkit.db import Database
@@ -84,6 +85,24 @@ async def test_sse_on_node_a_gets_messages_posted_through_node_b_in_order(
     assert [e["event"] for e in received] == ["message"] * 5
     assert [int(e["id"]) for e in received] == [m["seq"] for m in posted] == [1, 2, 3, 4, 5]
     assert [e["data"]["text"] for e in received] == ["m0", "m1", "m2", "m3", "m4"]
+
+
+async def test_a_client_that_leaves_is_forgotten_and_its_stream_unsubscribed(
+    serve_http: ServeHttp, make_app: Callable[[], Any], nodes: Nodes, alice: User
+) -> None:
+    app = make_app()
+    async with serve_http(app) as base:
+        url = f"{base}/room/{nodes.room_id}/subscribe"
+        async with sse_events(url, alice.headers) as events:
+            await post(nodes.b, nodes.room_id, alice, "hello")
+            await take(events, 1)
+            hub: Hub = app.state.hub
+            assert (len(hub.listeners), len(hub.followed)) == (1, 1)
+        for _ in range(50):
+            if (len(hub.listeners), len(hub.followed)) == (0, 0):
+                break
+            await asyncio.sleep(0.1)
+    assert (len(hub.listeners), len(hub.followed)) == (0, 0)
 
 
 async def test_a_reconnect_with_last_event_id_on_another_node_gets_exactly_the_missed(

@@ -113,6 +113,10 @@ class Listeners(Generic[K, T]):
         self._followers: dict[K, set[Listener[T]]] = {}
         self._revocations: Subscription | None = None
 
+    def __len__(self) -> int:
+        """How many listeners are connected."""
+        return len(self._keys)
+
     async def start(self, nats: NatsClient) -> None:
         """Watches `auth.session.revoked`: a revoked session's streams end ("signed out")."""
         self._revocations = await watch_revocations(nats, self.end_session)

@@ -30,6 +30,11 @@ class Hub:
         self._subscriptions: dict[StreamKey, asyncio.Task[Subscription]] = {}
         self._unsubscribing: set[asyncio.Task[None]] = set()
 
+    @property
+    def followed(self) -> frozenset[StreamKey]:
+        """The streams this node is subscribed to, because a client of its follows them."""
+        return frozenset(self._subscriptions)
+
     async def start(self) -> None:
         await self.listeners.start(self.nats)
 
