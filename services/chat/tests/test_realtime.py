@@ -11,18 +11,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import nats
 import pytest
 from sqlalchemy import delete, text, update
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from chat.live.streams import StreamEnded, StreamKey, Subscriber
+from chat.live.hub import Hub
+from chat.live.streams import StreamKey, Subscriber
 from chat.rooms.models import Room
 from switchkit.db import Database
+from switchkit.realtime import StreamEnded
 from switchkit.testing import InfraUrls, TestTokens
 from switchkit.testing.plugin import ServeHttp
-from switchkit.testing.streams import next_events, sse_events
+from switchkit.testing.streams import announce_sign_out, next_events, sse_events
 from tests.conftest import User
 
 TIMEOUT = 10.0
@@ -55,14 +56,20 @@ async def nodes(
             await database.dispose()
 
 
-async def post(base: str, room_id: str, user: User, text_: str) -> dict[str, Any]:
+async def send(url: str, sender: User, text_: str) -> dict[str, Any]:
     async with httpx.AsyncClient() as client:
-        response = await client.post(
-            f"{base}/room/{room_id}/messages", json={"text": text_}, headers=user.headers
-        )
+        response = await client.post(url, json={"text": text_}, headers=sender.headers)
     assert response.status_code == 201, response.text
     message: dict[str, Any] = response.json()
     return message
+
+
+async def post(base: str, room_id: str, user: User, text_: str) -> dict[str, Any]:
+    return await send(f"{base}/room/{room_id}/messages", user, text_)
+
+
+async def send_direct(base: str, to: User, sender: User, text_: str) -> dict[str, Any]:
+    return await send(f"{base}/users/{to.id}/messages", sender, text_)
 
 
 async def take(events: asyncio.Queue[dict[str, Any]], n: int) -> list[dict[str, Any]]:
@@ -78,6 +85,24 @@ async def test_sse_on_node_a_gets_messages_posted_through_node_b_in_order(
     assert [e["event"] for e in received] == ["message"] * 5
     assert [int(e["id"]) for e in received] == [m["seq"] for m in posted] == [1, 2, 3, 4, 5]
     assert [e["data"]["text"] for e in received] == ["m0", "m1", "m2", "m3", "m4"]
+
+
+async def test_a_client_that_leaves_is_forgotten_and_its_stream_unsubscribed(
+    serve_http: ServeHttp, make_app: Callable[[], Any], nodes: Nodes, alice: User
+) -> None:
+    app = make_app()
+    async with serve_http(app) as base:
+        url = f"{base}/room/{nodes.room_id}/subscribe"
+        async with sse_events(url, alice.headers) as events:
+            await post(nodes.b, nodes.room_id, alice, "hello")
+            await take(events, 1)
+            hub: Hub = app.state.hub
+            assert (len(hub.listeners), len(hub.followed)) == (1, 1)
+        for _ in range(50):
+            if (len(hub.listeners), len(hub.followed)) == (0, 0):
+                break
+            await asyncio.sleep(0.1)
+    assert (len(hub.listeners), len(hub.followed)) == (0, 0)
 
 
 async def test_a_reconnect_with_last_event_id_on_another_node_gets_exactly_the_missed(
@@ -131,15 +156,7 @@ async def test_signing_out_closes_the_stream(
     async with sse_events(
         f"{nodes.a}/room/{nodes.room_id}/subscribe", {"Authorization": f"Bearer {token}"}
     ) as events:
-        client = await nats.connect(infra_urls.nats)
-        event = {
-            "userId": str(uuid.uuid4()),
-            "sessionId": str(session_id),
-            "reason": "signout",
-            "revokedAt": "2026-11-21T00:00:00Z",
-        }
-        await client.publish("auth.session.revoked", json.dumps(event).encode())
-        await client.drain()
+        await announce_sign_out(infra_urls.nats, session_id)
         [ended] = await take(events, 1)
     assert ended == {"event": "end", "data": {"reason": "signed out"}}
 
@@ -157,12 +174,9 @@ async def test_direct_messages_arrive_live_on_the_inbox_stream(
     nodes: Nodes, alice: User, bob: User
 ) -> None:
     async with sse_events(f"{nodes.a}/me/subscribe", bob.headers) as events:
-        async with httpx.AsyncClient() as client:
-            sent = await client.post(
-                f"{nodes.b}/users/{bob.id}/messages", json={"text": "psst"}, headers=alice.headers
-            )
+        sent = await send_direct(nodes.b, bob, alice, "psst")
         [event] = await take(events, 1)
-    assert event["data"] == sent.json()
+    assert event["data"] == sent
 
 
 async def ws_frames(ws: ClientConnection, n: int) -> list[dict[str, Any]]:
@@ -191,23 +205,13 @@ async def test_one_socket_carries_rooms_and_the_inbox(nodes: Nodes, alice: User,
         subscribed = await ws_frames(ws, 2)
         assert {f["stream"] for f in subscribed} == {f"room:{nodes.room_id}", "inbox"}
         await post(nodes.b, nodes.room_id, bob, "to the room")
-        async with httpx.AsyncClient() as client:
-            await client.post(
-                f"{nodes.b}/users/{alice.id}/messages",
-                json={"text": "to alice"},
-                headers=bob.headers,
-            )
+        await send_direct(nodes.b, alice, bob, "to alice")
         frames = await ws_frames(ws, 2)
         assert sorted(f["message"]["text"] for f in frames) == ["to alice", "to the room"]
         await ws.send(json.dumps({"type": "unsubscribe", "room": nodes.room_id}))
         await asyncio.sleep(0.3)
         await post(nodes.b, nodes.room_id, bob, "not for alice any more")
-        async with httpx.AsyncClient() as client:
-            await client.post(
-                f"{nodes.b}/users/{alice.id}/messages",
-                json={"text": "still inbox"},
-                headers=bob.headers,
-            )
+        await send_direct(nodes.b, alice, bob, "still inbox")
         [frame] = await ws_frames(ws, 1)
         assert frame["message"]["text"] == "still inbox"
         await ws.send(json.dumps({"type": "subscribe", "room": str(uuid.uuid4())}))
@@ -216,6 +220,24 @@ async def test_one_socket_carries_rooms_and_the_inbox(nodes: Nodes, alice: User,
         await ws.send("not json")
         [bad] = await ws_frames(ws, 1)
         assert (bad["type"], bad["status"]) == ("error", 400)
+
+
+async def test_signing_out_ends_a_websocket_with_a_reason_and_code_4000(
+    nodes: Nodes, tokens: TestTokens, infra_urls: InfraUrls
+) -> None:
+    session_id = uuid.uuid4()
+    token = tokens.token(sid=str(session_id))
+    url = nodes.a.replace("http://", "ws://") + f"/ws?access_token={token}"
+    async with connect(url) as ws:
+        await ws.send(json.dumps({"type": "subscribe", "room": nodes.room_id}))
+        [subscribed] = await ws_frames(ws, 1)
+        assert subscribed["type"] == "subscribed"
+        await announce_sign_out(infra_urls.nats, session_id)
+        [ended] = await ws_frames(ws, 1)
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), TIMEOUT)
+    assert ended == {"type": "end", "reason": "signed out"}
+    assert ws.close_code == 4000
 
 
 async def test_a_websocket_without_a_token_is_refused(nodes: Nodes) -> None:
@@ -238,16 +260,15 @@ async def test_a_plain_get_of_subscribe_says_how_with_202(nodes: Nodes, alice: U
     assert unknown.status_code == 404
 
 
-async def test_a_client_that_falls_behind_is_ended_with_a_reason() -> None:
+async def test_a_client_that_falls_behind_is_ended_with_a_reason(tokens: TestTokens) -> None:
     async def no_backlog(*_: Any) -> list[dict[str, Any]]:
         return []
 
     stream = StreamKey(kind="room", id=uuid.uuid4())
-    subscriber = Subscriber(
-        session_id=None, expires_at=time.time() + 60, backlog=no_backlog, queue_size=3
-    )
+    caller = await tokens.verify(tokens.token())
+    subscriber = Subscriber(caller=caller, backlog=no_backlog, queue_size=3)
     await subscriber.catch_up(stream, 0)
     for seq in range(1, 5):
-        subscriber.offer(stream, {"seq": seq})
+        subscriber.offer((stream, {"seq": seq}))
     with pytest.raises(StreamEnded, match="too slow"):
         await subscriber.next()

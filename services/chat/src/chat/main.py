@@ -12,6 +12,7 @@ from chat.direct.directory import UserDirectory
 from chat.direct.router import router as direct_router
 from chat.live.bus import MessageBus
 from chat.live.hub import Hub
+from chat.live.router import HowToSubscribe, how_to_subscribe
 from chat.live.router import router as live_router
 from chat.rooms.router import router as rooms_router
 from switchkit.app import create_service_app
@@ -43,7 +44,7 @@ def create_app(
             await hub.stop()
             await directory.aclose()
 
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         title="Switchboard chat",
         description="Rooms, room messages and direct messages, with a gapless seq per room "
@@ -53,3 +54,5 @@ def create_app(
         token_verifier=token_verifier,
         hooks=[runtime],
     )
+    app.add_exception_handler(HowToSubscribe, how_to_subscribe)
+    return app

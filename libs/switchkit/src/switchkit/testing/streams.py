@@ -1,16 +1,23 @@
-"""Reading a Server-Sent Events stream in a test, in the background, event by event."""
+"""Live streams in tests: reading Server-Sent Events in the background, event by event, and
+ending a sign-in session as the auth service announces it."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import nats
 
-__all__ = ["next_events", "sse_events"]
+from switchkit.messaging import publish_json
+from switchkit.realtime import SESSION_REVOKED, SessionRevoked
+
+__all__ = ["announce_sign_out", "next_events", "sse_events"]
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -61,3 +68,18 @@ async def next_events(
     events: asyncio.Queue[dict[str, Any]], n: int, *, wait_seconds: float = DEFAULT_TIMEOUT
 ) -> list[dict[str, Any]]:
     return [await asyncio.wait_for(events.get(), wait_seconds) for _ in range(n)]
+
+
+async def announce_sign_out(nats_url: str, session_id: uuid.UUID) -> None:
+    """Publishes `auth.session.revoked` for `session_id`, as the auth service does on sign-out."""
+    client = await nats.connect(nats_url)
+    try:
+        event = SessionRevoked(
+            user_id=uuid.uuid4(),
+            session_id=session_id,
+            reason="signout",
+            revoked_at=datetime.now(UTC),
+        )
+        await publish_json(client, SESSION_REVOKED, event)
+    finally:
+        await client.drain()

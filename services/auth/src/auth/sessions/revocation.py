@@ -7,7 +7,6 @@ the last access token of that session would have expired anyway.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -18,11 +17,12 @@ from redis.exceptions import RedisError
 
 from auth.sessions.exceptions import RevocationListUnavailable
 from switchkit.identity import Identity
+from switchkit.messaging import publish_json
+from switchkit.realtime import SESSION_REVOKED, SessionRevoked
 
-__all__ = ["REVOKED_SUBJECT", "RevocationChecks", "publish_revocation", "revoke_session"]
+__all__ = ["RevocationChecks", "publish_revocation", "revoke_session"]
 
 log = logging.getLogger("auth.revocation")
-REVOKED_SUBJECT = "auth.session.revoked"
 _KEY = "auth:revoked-session:{}"
 # One MGET stays a short command for Redis however many checks are waiting.
 _MAX_KEYS_PER_READ = 1000
@@ -107,10 +107,7 @@ async def publish_revocation(
     *, jetstream: JetStreamContext, user_id: uuid.UUID, session_id: uuid.UUID, reason: str
 ) -> None:
     """Tells services holding live streams for the user to close them (see contracts/events)."""
-    event = {
-        "userId": str(user_id),
-        "sessionId": str(session_id),
-        "reason": reason,
-        "revokedAt": datetime.now(UTC).isoformat(),
-    }
-    await jetstream.publish(REVOKED_SUBJECT, json.dumps(event).encode())
+    event = SessionRevoked(
+        user_id=user_id, session_id=session_id, reason=reason, revoked_at=datetime.now(UTC)
+    )
+    await publish_json(jetstream, SESSION_REVOKED, event)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import select
 
-from chat.direct.models import DirectMessage, Inbox
-from chat.live.streams import Backlog, StreamKey
+from chat.direct import service as direct
+from chat.direct.models import Inbox
+from chat.live.streams import Backlog, Message, StreamKey
 from chat.messages.schemas import MessageOut
-from chat.rooms.models import Room, RoomMessage
+from chat.messages.window import Window
+from chat.rooms import service as rooms
+from chat.rooms.models import Room
 from switchkit.db import Database
 
 __all__ = ["CATCH_UP_LIMIT", "backlog_reader", "current_seq"]
@@ -20,27 +22,18 @@ CATCH_UP_LIMIT = 1000
 
 
 def backlog_reader(database: Database) -> Backlog:
-    async def read(stream: StreamKey, after: int, before: int | None) -> list[dict[str, Any]]:
+    """Reads a stream's missed messages as its history pages do (one query for both)."""
+
+    async def read(stream: StreamKey, after: int, before: int | None) -> list[Message]:
+        window = Window(before=before, after=after, limit=CATCH_UP_LIMIT)
         async with database.sessions() as session:
             if stream.kind == "room":
-                query = select(RoomMessage).where(
-                    RoomMessage.room_id == stream.id, RoomMessage.seq > after
-                )
-                if before is not None:
-                    query = query.where(RoomMessage.seq < before)
-                rows = (
-                    await session.execute(query.order_by(RoomMessage.seq).limit(CATCH_UP_LIMIT))
-                ).scalars()
+                rows = await rooms.history(session=session, room_id=stream.id, window=window)
                 return [MessageOut.of(row).json_dict() for row in rows]
-            inbox_query = select(DirectMessage).where(
-                DirectMessage.to_user_id == stream.id, DirectMessage.seq > after
+            messages = await direct.inbox(
+                session=session, user_id=stream.id, other=None, window=window
             )
-            if before is not None:
-                inbox_query = inbox_query.where(DirectMessage.seq < before)
-            messages = (
-                await session.execute(inbox_query.order_by(DirectMessage.seq).limit(CATCH_UP_LIMIT))
-            ).scalars()
-            return [MessageOut.of(row).json_dict() for row in messages]
+            return [MessageOut.of(message).json_dict() for message in messages]
 
     return read
 

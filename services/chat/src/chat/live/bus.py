@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
-from switchkit.messaging import NatsClient
+from switchkit.messaging import NatsClient, publish_json
 
 __all__ = ["MessageBus", "inbox_subject", "room_subject"]
 
@@ -24,5 +25,5 @@ class MessageBus:
     def __init__(self, nats: NatsClient) -> None:
         self.nats = nats
 
-    async def publish(self, subject: str, message: dict[str, object]) -> None:
-        await self.nats.publish(subject, json.dumps(message).encode())
+    async def publish(self, subject: str, message: Mapping[str, Any]) -> None:
+        await publish_json(self.nats, subject, message)

@@ -2,97 +2,91 @@
 
 A node subscribes to a room's (or inbox's) subject only while one of its clients follows it,
 so 10,000 clients spread over several nodes cost each node only the subjects its own clients
-need. The auth service's `auth.session.revoked` ends the connections of a signed-out session.
+need. Who follows what, sign-out (`auth.session.revoked`) and shutdown are the kit's
+`Listeners`; this adds the subscriptions per stream.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
-import uuid
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from typing import Any
 
-from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
-from chat.live.streams import StreamKey, Subscriber
-from switchkit.messaging import NatsClient
+from chat.live.streams import Message, StreamKey, Subscriber
+from switchkit.messaging import NatsClient, subscribe_json
+from switchkit.realtime import Listeners
 
 __all__ = ["Hub"]
 
 log = logging.getLogger("chat.hub")
-SESSION_REVOKED = "auth.session.revoked"
 
 
 class Hub:
     def __init__(self, nats: NatsClient) -> None:
         self.nats = nats
-        self._followers: dict[StreamKey, set[Subscriber]] = defaultdict(set)
-        self._subscriptions: dict[StreamKey, Subscription] = {}
-        self._connections: set[Subscriber] = set()
-        self._revocations: Subscription | None = None
+        self.listeners: Listeners[StreamKey, tuple[StreamKey, Message]] = Listeners()
+        self._subscriptions: dict[StreamKey, asyncio.Task[Subscription]] = {}
+        self._unsubscribing: set[asyncio.Task[None]] = set()
+
+    @property
+    def followed(self) -> frozenset[StreamKey]:
+        """The streams this node is subscribed to, because a client of its follows them."""
+        return frozenset(self._subscriptions)
 
     async def start(self) -> None:
-        self._revocations = await self.nats.subscribe(SESSION_REVOKED, cb=self._on_revoked)
+        await self.listeners.start(self.nats)
 
     async def stop(self) -> None:
-        if self._revocations is not None:
-            await self._revocations.unsubscribe()
-        for subscriber in list(self._connections):
-            subscriber.end("the server is shutting down")
-        for subscription in self._subscriptions.values():
-            await subscription.unsubscribe()
-        self._subscriptions.clear()
+        await self.listeners.stop()
+        for stream in list(self._subscriptions):
+            self._unsubscribe(stream)
+        await asyncio.gather(*self._unsubscribing, return_exceptions=True)
 
     def connect(self, subscriber: Subscriber) -> None:
-        self._connections.add(subscriber)
+        self.listeners.connect(subscriber)
 
-    async def disconnect(self, subscriber: Subscriber) -> None:
-        self._connections.discard(subscriber)
-        for stream in list(subscriber.cursors):
-            await self.unfollow(subscriber, stream)
+    def disconnect(self, subscriber: Subscriber) -> None:
+        """Synchronous, so that it completes in the cleanup of a cancelled stream."""
+        for stream in self.listeners.disconnect(subscriber):
+            self._unsubscribe(stream)
 
     async def follow(self, subscriber: Subscriber, stream: StreamKey) -> None:
-        """Registers before any backlog is read, so nothing published meanwhile is lost."""
-        self._followers[stream].add(subscriber)
-        if stream not in self._subscriptions:
-            self._subscriptions[stream] = await self.nats.subscribe(
-                stream.subject, cb=self._deliver_to(stream)
-            )
-            # The subscription must be live at the server before the caller reads the backlog.
-            await self.nats.flush()
+        """Registers before any backlog is read, so nothing published meanwhile is lost;
+        returns once the node's subscription to the stream is live at the server."""
+        if self.listeners.follow(subscriber, stream):
+            self._subscriptions[stream] = asyncio.create_task(self._subscribe(stream))
+        await asyncio.shield(self._subscriptions[stream])
 
-    async def unfollow(self, subscriber: Subscriber, stream: StreamKey) -> None:
+    def unfollow(self, subscriber: Subscriber, stream: StreamKey) -> None:
         subscriber.cursors.pop(stream, None)
-        followers = self._followers.get(stream)
-        if followers is None:
-            return
-        followers.discard(subscriber)
-        if not followers:
-            del self._followers[stream]
-            subscription = self._subscriptions.pop(stream, None)
-            if subscription is not None:
-                await subscription.unsubscribe()
+        if self.listeners.unfollow(subscriber, stream):
+            self._unsubscribe(stream)
 
-    def _deliver_to(self, stream: StreamKey) -> Callable[[Msg], Awaitable[None]]:
-        async def deliver(message: Msg) -> None:
+    async def _subscribe(self, stream: StreamKey) -> Subscription:
+        def deliver(message: Any) -> None:
+            int(message["seq"])  # not a message: subscribe_json logs and drops it
+            self.listeners.offer(stream, (stream, message))
+
+        subscription = await subscribe_json(self.nats, stream.subject, deliver)
+        # The subscription must be live at the server before a follower reads the backlog.
+        await self.nats.flush()
+        return subscription
+
+    def _unsubscribe(self, stream: StreamKey) -> None:
+        subscribing = self._subscriptions.pop(stream, None)
+        if subscribing is None:
+            return
+
+        async def unsubscribe() -> None:
             try:
-                payload = json.loads(message.data)
-            except ValueError:
-                log.error("malformed chat message on NATS", extra={"subject": message.subject})
-                return
-            for subscriber in list(self._followers.get(stream, ())):
-                subscriber.offer(stream, payload)
+                await (await subscribing).unsubscribe()
+            except Exception as exc:  # NATS is closing or gone: the server forgets it anyway
+                log.warning(
+                    "unsubscribe failed", extra={"subject": stream.subject, "error": repr(exc)}
+                )
 
-        return deliver
-
-    async def _on_revoked(self, message: Msg) -> None:
-        try:
-            session_id = uuid.UUID(json.loads(message.data)["sessionId"])
-        except (ValueError, KeyError, TypeError):
-            log.error("malformed revocation event")
-            return
-        for subscriber in list(self._connections):
-            if subscriber.session_id == session_id:
-                subscriber.end("signed out")
+        task = asyncio.create_task(unsubscribe())
+        self._unsubscribing.add(task)
+        task.add_done_callback(self._unsubscribing.discard)

@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket, status
-from fastapi.responses import JSONResponse, StreamingResponse
-from fastapi.sse import KEEPALIVE_COMMENT, format_sse_event
+from fastapi import APIRouter, Depends, Request, WebSocket, status
+from fastapi.responses import JSONResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from chat.live import backlog
 from chat.live.hub import Hub
 from chat.live.socket import SocketSession
-from chat.live.streams import StreamEnded, StreamKey, Subscriber
+from chat.live.streams import Message, StreamKey, Subscriber
 from chat.rooms.dependencies import RoomId
 from chat.rooms.exceptions import RoomNotFound
 from switchkit.db import Database
 from switchkit.identity import CurrentUser, Identity, identify
 from switchkit.problems import KitError, problem_responses
+from switchkit.realtime import ResumeAfter, StreamEnded, end_event, json_event
 
-__all__ = ["router"]
+__all__ = ["HowToSubscribe", "how_to_subscribe", "router"]
 
 router = APIRouter(tags=["realtime"])
-Resume = Annotated[
-    int | None, Header(alias="Last-Event-ID", ge=0, description="Resume after this seq")
-]
-HEARTBEAT_SECONDS = 15.0
-After = Annotated[int | None, Query(ge=0, description="Resume after this seq")]
-
-
-def _hub(request: Request) -> Hub:
-    hub: Hub = request.app.state.hub
-    return hub
-
-
-HubDep = Annotated[Hub, Depends(_hub)]
 
 
 async def existing_room(room_id: RoomId, request: Request) -> StreamKey:
@@ -50,12 +37,21 @@ async def existing_room(room_id: RoomId, request: Request) -> StreamKey:
 RoomStream = Annotated[StreamKey, Depends(existing_room)]
 
 
-def _wants_events(request: Request) -> bool:
-    return "text/event-stream" in request.headers.get("accept", "")
+class HowToSubscribe(Exception):
+    """A subscribe path asked for without `Accept: text/event-stream` (see how_to_subscribe)."""
 
 
-def _how_to_subscribe(request: Request) -> JSONResponse:
-    # The brief answers 202 here; a plain GET learns how to open the stream.
+def event_stream_asked(request: Request) -> None:
+    # An SSE route streams whatever it is asked; this one answers a plain GET otherwise.
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        raise HowToSubscribe
+
+
+EventStreamAsked = Annotated[None, Depends(event_stream_asked)]
+
+
+async def how_to_subscribe(request: Request, _: Exception) -> JSONResponse:
+    """The brief answers 202 here; a plain GET learns how to open the stream."""
     base = str(request.url.remove_query_params(["after"]))
     return JSONResponse(
         {
@@ -68,13 +64,12 @@ def _how_to_subscribe(request: Request) -> JSONResponse:
 
 
 async def _events(
-    request: Request, identity: Identity, stream: StreamKey, after: int | None
-) -> AsyncIterator[bytes]:
+    request: Request, caller: Identity, stream: StreamKey, after: int | None
+) -> AsyncIterator[ServerSentEvent]:
     hub: Hub = request.app.state.hub
     database: Database = request.app.state.database
     subscriber = Subscriber(
-        session_id=identity.session_id,
-        expires_at=identity.expires_at,
+        caller=caller,
         backlog=backlog.backlog_reader(database),
         queue_size=request.app.state.settings.stream_queue_size,
     )
@@ -84,37 +79,23 @@ async def _events(
         start = after if after is not None else await backlog.current_seq(database, stream) or 0
         for message in await subscriber.catch_up(stream, start):
             yield _event(message)
-        while True:
-            item = await subscriber.next(idle=HEARTBEAT_SECONDS)
-            if item is None:
-                yield KEEPALIVE_COMMENT
-                continue
-            for ordered in await subscriber.in_order(*item):
-                yield _event(ordered)
+        async for live in subscriber:
+            for message in await subscriber.in_order(*live):
+                yield _event(message)
     except StreamEnded as ended:
-        yield format_sse_event(event="end", data_str=json.dumps({"reason": ended.reason}))
+        yield end_event(ended)
     finally:
-        await hub.disconnect(subscriber)
+        hub.disconnect(subscriber)
 
 
-def _event(message: dict[str, Any]) -> bytes:
-    return format_sse_event(event="message", id=str(message["seq"]), data_str=json.dumps(message))
-
-
-def _stream(events: AsyncIterator[bytes]) -> StreamingResponse:
-    return StreamingResponse(
-        events,
-        media_type="text/event-stream",
-        # Proxies must pass each event on at once, not buffer the stream.
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+def _event(message: Message) -> ServerSentEvent:
+    return json_event(event="message", id=str(message["seq"]), data=message)
 
 
 SUBSCRIBE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "With `Accept: text/event-stream`: `message` events (`id:` = seq), "
         "heartbeat comments, and `end` with a reason",
-        "content": {"text/event-stream": {}},
     },
     202: {"description": "Without it: how to open the stream (SSE or WebSocket on this path)"},
     **problem_responses(400, 401, 404),
@@ -123,39 +104,34 @@ SUBSCRIBE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.get(
     "/room/{room_id}/subscribe",
+    response_class=EventSourceResponse,
     responses=SUBSCRIBE_RESPONSES,
     summary="New messages of a room, live (SSE here, or a WebSocket on the same path)",
 )
 async def subscribe_room(
-    identity: CurrentUser,
+    caller: CurrentUser,
     stream: RoomStream,
+    _: EventStreamAsked,
     request: Request,
-    last_event_id: Resume = None,
-    after: After = None,
-) -> Any:
+    after: ResumeAfter,
+) -> AsyncIterator[ServerSentEvent]:
     """Reconnecting with `Last-Event-ID` (or `?after=seq`) resumes exactly after that message,
     on any node: the missed ones first, from Postgres, then live; no gap, no duplicate."""
-    if not _wants_events(request):
-        return _how_to_subscribe(request)
-    return _stream(_events(request, identity, stream, _resume(last_event_id, after)))
+    async for event in _events(request, caller, stream, after):
+        yield event
 
 
 @router.get(
     "/me/subscribe",
+    response_class=EventSourceResponse,
     responses=SUBSCRIBE_RESPONSES,
     summary="New direct messages to the caller, live (SSE here, or a WebSocket)",
 )
 async def subscribe_inbox(
-    identity: CurrentUser, request: Request, last_event_id: Resume = None, after: After = None
-) -> Any:
-    if not _wants_events(request):
-        return _how_to_subscribe(request)
-    stream = backlog.inbox(identity.user_id)
-    return _stream(_events(request, identity, stream, _resume(last_event_id, after)))
-
-
-def _resume(last_event_id: int | None, after: int | None) -> int | None:
-    return last_event_id if last_event_id is not None else after
+    caller: CurrentUser, _: EventStreamAsked, request: Request, after: ResumeAfter
+) -> AsyncIterator[ServerSentEvent]:
+    async for event in _events(request, caller, backlog.inbox(caller.user_id), after):
+        yield event
 
 
 async def _open(websocket: WebSocket) -> Identity | None:

@@ -24,9 +24,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from chat.live import backlog
 from chat.live.hub import Hub
-from chat.live.streams import StreamEnded, StreamKey, Subscriber
+from chat.live.streams import StreamKey, Subscriber
 from switchkit.db import Database
 from switchkit.identity import Identity
+from switchkit.realtime import StreamEnded
 
 __all__ = ["SocketSession"]
 
@@ -48,10 +49,7 @@ class SocketSession:
         self.database = database
         self.identity = identity
         self.subscriber = Subscriber(
-            session_id=identity.session_id,
-            expires_at=identity.expires_at,
-            backlog=backlog.backlog_reader(database),
-            queue_size=queue_size,
+            caller=identity, backlog=backlog.backlog_reader(database), queue_size=queue_size
         )
         self._send_lock = asyncio.Lock()
 
@@ -77,7 +75,7 @@ class SocketSession:
         except WebSocketDisconnect:
             pass
         finally:
-            await self.hub.disconnect(self.subscriber)
+            self.hub.disconnect(self.subscriber)
 
     async def subscribe(self, stream: StreamKey, after: int | None) -> None:
         await self.hub.follow(self.subscriber, stream)
@@ -85,7 +83,7 @@ class SocketSession:
         if start is None:
             start = await backlog.current_seq(self.database, stream)
         if start is None:
-            await self.hub.unfollow(self.subscriber, stream)
+            self.hub.unfollow(self.subscriber, stream)
             await self._send({"type": "error", "status": 404, "detail": f"No {stream.label}."})
             return
         await self._send({"type": "subscribed", "stream": stream.label, "after": start})
@@ -94,10 +92,7 @@ class SocketSession:
 
     async def _write_live(self) -> None:
         try:
-            while True:
-                item = await self.subscriber.next()
-                assert item is not None, "no idle timeout was asked for"
-                stream, message = item
+            async for stream, message in self.subscriber:
                 for ordered in await self.subscriber.in_order(stream, message):
                     await self._send(
                         {"type": "message", "stream": stream.label, "message": ordered}
@@ -126,7 +121,7 @@ class SocketSession:
         else:
             stream = backlog.room(uuid.UUID(str(frame["room"])))
         if kind == "unsubscribe":
-            await self.hub.unfollow(self.subscriber, stream)
+            self.hub.unfollow(self.subscriber, stream)
             return
         after = frame.get("after")
         if after is not None and (not isinstance(after, int) or after < 0):

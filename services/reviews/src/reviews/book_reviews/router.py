@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from reviews.book_reviews import service
 from reviews.book_reviews.dependencies import FeedDep, ValidReview
-from reviews.book_reviews.feed import StreamEnded
 from reviews.book_reviews.schemas import ReviewIn, ReviewOut
 from reviews.books.dependencies import CacheDep, StreamableBookId, ValidBook
 from switchkit.db import Database, SessionDep
 from switchkit.identity import CurrentUser
 from switchkit.problems import problem_responses
+from switchkit.realtime import ResumeAfter, StreamEnded, end_event, json_event
 
 __all__ = ["router"]
 
@@ -94,42 +94,36 @@ async def stream_reviews(
     book_id: StreamableBookId,
     feed: FeedDep,
     request: Request,
-    last_event_id: Annotated[
-        int | None, Header(alias="Last-Event-ID", ge=0, description="Resume after this review")
-    ] = None,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this review id")] = None,
+    after: ResumeAfter,
 ) -> AsyncIterator[ServerSentEvent]:
     """Reviews missed since `Last-Event-ID` (or `after`) come first, from Postgres, then new
     ones as they are posted through any replica. The stream ends with an `end` event when the
     token expires, the user signs out, or the client falls too far behind."""
     database: Database = request.app.state.database
-    async with feed.listen(
-        book_id=book_id, session_id=identity.session_id, expires_at=identity.expires_at
-    ) as listener:
+    async with feed.listen(book_id=book_id, caller=identity) as listener:
         # Listening before reading the backlog: a review committed in between is in one or
         # the other (or both: then the id check below drops the repeat).
         async with database.sessions() as session:
-            start = last_event_id if last_event_id is not None else after
             backlog = (
-                await service.list_after(session=session, book_id=book_id, after=start)
-                if start is not None
+                await service.list_after(session=session, book_id=book_id, after=after)
+                if after is not None
                 else []
             )
-        last_sent = start or 0
+        last_sent = after or 0
         for review in backlog:
             last_sent = review.id
-            yield _event(_json(ReviewOut.of(review)))
+            yield _event(ReviewOut.of(review).model_dump(mode="json", by_alias=True))
         try:
-            async for live in listener.reviews():
+            async for live in listener:
                 if live["id"] > last_sent:
                     last_sent = live["id"]
                     yield _event(live)
         except StreamEnded as ended:
-            yield ServerSentEvent(event="end", data={"reason": ended.reason})
+            yield end_event(ended)
 
 
 def _event(review: dict[str, Any]) -> ServerSentEvent:
-    return ServerSentEvent(event="review-added", id=str(review["id"]), data=review)
+    return json_event(event="review-added", id=str(review["id"]), data=review)
 
 
 @router.get(

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 from strawberry.types import Info
 
 from reviews.book_reviews import service as reviews
-from reviews.book_reviews.feed import StreamEnded
 from reviews.book_reviews.schemas import ReviewIn
 from reviews.books import service as books
 from reviews.books.models import Book as BookRow
@@ -22,6 +21,7 @@ from reviews.graphql.types import Book, Review
 from switchkit.db import unit_of_work
 from switchkit.pagination import Page
 from switchkit.problems import KitError
+from switchkit.realtime import StreamEnded
 
 __all__ = ["schema"]
 
@@ -157,11 +157,9 @@ class Subscription:
                 await books.get(session=session, book_id=book)
 
         await _answer(exists)
-        async with ctx.feed.listen(
-            book_id=book, session_id=ctx.identity.session_id, expires_at=ctx.identity.expires_at
-        ) as listener:
+        async with ctx.feed.listen(book_id=book, caller=ctx.identity) as listener:
             try:
-                async for review in listener.reviews():
+                async for review in listener:
                     yield Review.from_json(review)
             except StreamEnded as ended:
                 raise GraphQLError(
