@@ -31,8 +31,8 @@ import time
 from pathlib import Path
 from statistics import median
 
+from devstack.manager import supervise
 from devstack.processes import ProcessSpec
-from devstack.supervisor import supervise
 
 _LINE_BYTES = 250
 

@@ -12,10 +12,10 @@ from devstack.errors import DevstackError
 from devstack.gateway import write_static_config
 from devstack.infra import ensure_infra
 from devstack.logconfig import write_log_config
+from devstack.manager import supervise
 from devstack.prepare import prepare_services
 from devstack.processes import build_processes, busy
 from devstack.services import SERVICES, ServiceSpec, check_port_layout
-from devstack.supervisor import supervise
 
 __all__ = ["run_up"]
 
