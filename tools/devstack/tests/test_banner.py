@@ -23,8 +23,9 @@ def test_banner_tells_where_everything_is_and_how_to_stop(config: StackConfig) -
     assert "http://127.0.0.1:8080/docs" in banner
     assert "auth       http://127.0.0.1:8101" in banner
     assert "portal     http://127.0.0.1:8100" in banner
-    assert "traefik" not in banner
+    assert "traefik    http" not in banner
     assert f"{config.pg_admin_url} (reused)" in banner
     assert "started by sbctl, log /s/redis.log" in banner
     assert str(config.state_dir) in banner
+    assert f"requests  {config.state_dir}/traefik/access.log" in banner
     assert "kill -TERM 4242" in banner

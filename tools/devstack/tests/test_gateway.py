@@ -67,12 +67,16 @@ def _dynamic(env: dict[str, str] | None = None) -> dict[str, Any]:
 def test_rendered_static_config_listens_on_loopback_at_the_gateway_port() -> None:
     rendered = yaml.safe_load(
         render_static_config(
-            (GATEWAY / "traefik.yml").read_text(), port=18080, dynamic_dir=Path("/repo/dyn")
+            (GATEWAY / "traefik.yml").read_text(),
+            port=18080,
+            dynamic_dir=Path("/repo/dyn"),
+            access_log=Path("/state/traefik/access.log"),
         )
     )
     assert rendered["entryPoints"]["web"]["address"] == "127.0.0.1:18080"
     assert rendered["providers"]["file"] == {"directory": "/repo/dyn", "watch": True}
     assert rendered["accessLog"] == {
+        "filePath": "/state/traefik/access.log",  # every request, out of the terminal
         "format": "json",
         "bufferingSize": 100,  # written off the request path
         "fields": {"queryParameters": {"defaultMode": "drop"}},  # no ?access_token= in logs
@@ -85,14 +89,24 @@ def test_static_config_is_written_into_the_state_dir(tmp_path: Path) -> None:
     config = StackConfig.from_env({"SWITCHBOARD_STATE_DIR": str(tmp_path)}, cwd=REPO_ROOT)
     path = write_static_config(config)
     assert path == tmp_path / "traefik" / "traefik.yml"
-    assert yaml.safe_load(path.read_text())["providers"]["file"]["directory"] == str(
-        GATEWAY / "dynamic"
-    )
+    rendered = yaml.safe_load(path.read_text())
+    assert rendered["providers"]["file"]["directory"] == str(GATEWAY / "dynamic")
+    assert rendered["accessLog"]["filePath"] == str(tmp_path / "traefik" / "access.log")
+
+
+def test_each_run_starts_with_an_empty_access_log(tmp_path: Path) -> None:
+    config = StackConfig.from_env({"SWITCHBOARD_STATE_DIR": str(tmp_path)}, cwd=REPO_ROOT)
+    (tmp_path / "traefik").mkdir()
+    (tmp_path / "traefik" / "access.log").write_text('{"RequestPath": "/earlier"}\n')
+    write_static_config(config)
+    assert not (tmp_path / "traefik" / "access.log").exists()
 
 
 def test_a_static_file_without_the_web_entrypoint_is_refused() -> None:
     with pytest.raises(ValueError, match=r"entryPoints\.web"):
-        render_static_config("log: {level: INFO}\n", port=1, dynamic_dir=Path("/x"))
+        render_static_config(
+            "log: {level: INFO}\n", port=1, dynamic_dir=Path("/x"), access_log=Path("/a")
+        )
 
 
 def test_every_router_strips_client_identity_headers_first() -> None:

@@ -34,7 +34,9 @@ def test_services_then_portal_then_traefik(config: StackConfig) -> None:
     ]
 
 
-def test_a_service_runs_its_factory_with_uvicorn_on_loopback(config: StackConfig) -> None:
+def test_a_service_runs_its_factory_with_uvicorn_on_loopback_with_the_runners_logging(
+    config: StackConfig,
+) -> None:
     auth = _build(config)[0]
     assert auth.argv == (
         "/venv/bin/python",
@@ -50,8 +52,16 @@ def test_a_service_runs_its_factory_with_uvicorn_on_loopback(config: StackConfig
         "--proxy-headers",
         "--forwarded-allow-ips",
         "127.0.0.1",
+        "--log-config",
+        str(config.state_dir / "logging.json"),
     )
     assert auth.env["AUTH_ENVIRONMENT"] == "dev"
+
+
+def test_the_portal_keeps_uvicorns_own_logging(config: StackConfig) -> None:
+    portal = _build(config)[-2]
+    assert portal.name == "portal"
+    assert "--log-config" not in portal.argv
 
 
 def test_traefik_reads_the_rendered_static_config_and_the_upstream_urls(

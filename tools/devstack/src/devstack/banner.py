@@ -4,6 +4,7 @@ import os
 from collections.abc import Sequence
 
 from devstack.config import StackConfig
+from devstack.gateway import access_log_path
 from devstack.infra import InfraStatus
 from devstack.processes import ProcessSpec
 
@@ -36,6 +37,7 @@ def render_banner(
     lines += [
         f"  state     {config.state_dir} (keys, rendered Traefik config, infra data and logs)",
         "  logs      process output is in this terminal, prefixed by process name",
+        f"  requests  {access_log_path(config)} (the gateway's access log)",
         f"  stop      Ctrl-C (or kill -TERM {pid if pid is not None else os.getpid()})",
         "",
     ]

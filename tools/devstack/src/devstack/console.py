@@ -1,4 +1,4 @@
-"""Output of the runner: its own messages, and a stdout that cannot break supervision."""
+"""Output of the runner: its own messages, and a stdout that cannot break the shutdown."""
 
 import sys
 from typing import TextIO
@@ -9,8 +9,8 @@ __all__ = ["TolerantStdout", "say", "show", "warn"]
 class TolerantStdout:
     """sys.stdout, minus the errors once its reader is gone (a closed terminal, a dead `tee`).
 
-    The runner reports while it stops things; a BrokenPipeError there would abort the
-    shutdown and leave the infra it started running.
+    honcho prints from its signal handler and the runner reports while it stops things; a
+    BrokenPipeError there would abort the shutdown and leave what it started running.
     """
 
     def __init__(self, stream: TextIO | None = None) -> None:
@@ -33,6 +33,13 @@ class TolerantStdout:
                 self._stream.flush()
             except (OSError, ValueError):
                 self._broken = True
+
+    def isatty(self) -> bool:
+        """honcho colours its prefixes on a terminal."""
+        try:
+            return not self._broken and self._stream.isatty()
+        except (OSError, ValueError):
+            return False
 
 
 _stdout = TolerantStdout()

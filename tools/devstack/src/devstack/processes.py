@@ -8,6 +8,7 @@ from pathlib import Path
 
 from devstack.config import StackConfig
 from devstack.environment import gateway_env, portal_env, service_env
+from devstack.logconfig import log_config_path
 from devstack.services import PORTAL_PORT_OFFSET, ServiceSpec, replica_names, replica_ports
 
 __all__ = [
@@ -32,8 +33,12 @@ class ProcessSpec:
     port: int
 
 
-def uvicorn_argv(*, python: str, app: str, port: int) -> tuple[str, ...]:
-    """Serve an app factory on loopback behind the gateway."""
+def uvicorn_argv(
+    *, python: str, app: str, port: int, log_config: Path | None = None
+) -> tuple[str, ...]:
+    """Serve an app factory on loopback behind the gateway; `log_config` for a service's app
+    (`devstack.logconfig`), none for the portal, which keeps uvicorn's own logging."""
+    log_options = ("--log-config", str(log_config)) if log_config is not None else ()
     return (
         python,
         "-m",
@@ -48,6 +53,7 @@ def uvicorn_argv(*, python: str, app: str, port: int) -> tuple[str, ...]:
         "--proxy-headers",
         "--forwarded-allow-ips",
         "127.0.0.1",
+        *log_options,
     )
 
 
@@ -61,11 +67,12 @@ def build_processes(
 ) -> list[ProcessSpec]:
     """Every process `sbctl up` supervises; Traefik comes last, after what it routes to."""
     processes: list[ProcessSpec] = []
+    log_config = log_config_path(config)
     for spec in services:
         env = service_env(config, spec, database=config.database, services=services)
         ports = replica_ports(spec, base=config.service_port_base)
         for name, port in zip(replica_names(spec), ports, strict=True):
-            argv = uvicorn_argv(python=python, app=spec.app, port=port)
+            argv = uvicorn_argv(python=python, app=spec.app, port=port, log_config=log_config)
             processes.append(ProcessSpec(name=name, argv=argv, env=env, port=port))
     portal_port = config.service_port_base + PORTAL_PORT_OFFSET
     processes.append(

