@@ -160,5 +160,14 @@ async def add_unique(
     existing = await find_existing()
     if existing is not None:
         raise conflict(existing)
-    session.add(row)
-    await flush_unique(session, find_existing=find_existing, conflict=conflict)
+    try:
+        # Added inside the savepoint: `begin_nested` flushes what is pending before it sets
+        # the savepoint, and a row refused there would fail the request's whole transaction.
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError as exc:
+        existing = await find_existing()
+        if existing is None:
+            raise
+        raise conflict(existing) from exc
