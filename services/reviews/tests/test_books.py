@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from reviews.books.models import Book
+from reviews.config import Settings
+from reviews.main import create_app
+from switchkit.testing import TestTokens
+from switchkit.testing.plugin import ServeApp
 from tests.conftest import BOOK, Create
 
 PROBLEM = "application/problem+json"
@@ -49,7 +55,7 @@ async def test_an_isbn_10_is_stored_as_isbn_13(
     assert response.json()["isbn"] == "9780441478125"
 
 
-async def test_the_same_isbn_in_another_form_is_a_409(
+async def test_the_same_isbn_in_another_form_is_a_409_naming_the_book(
     api: httpx.AsyncClient, reader: dict[str, str], db_session: AsyncSession
 ) -> None:
     first = (await api.post("/books", json=BOOK, headers=reader)).json()
@@ -57,7 +63,34 @@ async def test_the_same_isbn_in_another_form_is_a_409(
     assert again.status_code == 409
     assert again.headers["content-type"] == PROBLEM
     assert again.json()["existingId"] == first["id"]
+    assert again.json()["detail"] == (
+        f"ISBN 9780441478125 is already book {first['id']} (The Left Hand of Darkness)."
+    )
     assert await count_books(db_session) == 1
+
+
+async def test_two_books_with_one_isbn_at_once_are_one_book_and_a_409(
+    serve: ServeApp,
+    settings_for: Callable[..., Settings],
+    tokens: TestTokens,
+    reader: dict[str, str],
+    db_engine: AsyncEngine,
+) -> None:
+    app = create_app(settings_for(), token_verifier=lambda _: tokens)
+    isbn = "978-0-441-17271-9"
+    try:
+        async with serve(app, committed=True) as client:
+            answers = await asyncio.gather(
+                *(client.post("/books", json={**BOOK, "isbn": isbn}, headers=reader) for _ in "ab")
+            )
+        statuses = sorted(answer.status_code for answer in answers)
+        assert statuses == [201, 409]
+        added, refused = sorted(answers, key=lambda answer: answer.status_code)
+        assert refused.headers["content-type"] == PROBLEM
+        assert refused.json()["existingId"] == added.json()["id"]
+    finally:
+        async with db_engine.begin() as connection:
+            await connection.execute(delete(Book).where(Book.isbn == "9780441172719"))
 
 
 async def test_books_without_isbn_may_share_a_title(

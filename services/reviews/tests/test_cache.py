@@ -10,14 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from reviews.books.cache import CircuitBreaker, PageCache
 from reviews.config import Settings
 from reviews.main import create_app
-from switchkit.caching import CacheStatus
+from switchkit.db import Database
 from switchkit.testing import TestTokens
 from switchkit.testing.plugin import ServeApp
 from tests.conftest import Create
@@ -67,6 +65,31 @@ async def test_miss_then_hit_without_postgres_then_fresh_after_a_write(
     after_write = await api.get("/books", headers=reader)
     assert after_write.headers["x-cache"] == "MISS"
     assert [b["title"] for b in after_write.json()] == ["First", "Second"]
+
+
+async def test_a_hit_opens_no_database_session(
+    serve: ServeApp,
+    settings_for: Callable[..., Settings],
+    tokens: TestTokens,
+    reader: dict[str, str],
+    empty_catalogue: None,
+) -> None:
+    app = create_app(settings_for(), token_verifier=lambda _: tokens)
+    async with serve(app) as client:
+        await client.get("/books", headers=reader)
+        database: Database = app.state.database
+        opened: list[AsyncSession] = []
+        sessions = database.sessions
+
+        def counted() -> AsyncSession:
+            opened.append(sessions())
+            return opened[-1]
+
+        database.sessions = counted  # type: ignore[assignment]
+        hit = await client.get("/books", headers=reader)
+    assert hit.status_code == 200
+    assert hit.headers["x-cache"] == "HIT"
+    assert opened == []
 
 
 async def test_a_new_review_makes_the_page_fresh(
@@ -161,52 +184,3 @@ async def test_with_the_cache_disabled_every_answer_is_a_bypass(
     async with serve(app) as client:
         statuses = [(await client.get("/books", headers=reader)).headers["x-cache"] for _ in "ab"]
     assert statuses == ["BYPASS", "BYPASS"]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_the_breaker_pauses_then_lets_one_probe_through() -> None:
-    clock = FakeClock()
-    breaker = CircuitBreaker(pause_seconds=30, clock=clock)
-    assert breaker.allows()
-    breaker.failed(ConnectionError("down"))
-    assert not breaker.allows()
-    clock.now = 31
-    assert breaker.allows()
-    assert not breaker.allows(), "only one probe while the first is in flight"
-    breaker.succeeded()
-    assert breaker.allows()
-    assert not breaker.recovering
-
-
-async def test_after_an_outage_the_cache_starts_over(redis: Redis) -> None:
-    clock = FakeClock()
-    dead = Redis.from_url(DEAD_REDIS, socket_connect_timeout=0.2)
-    cache = PageCache(
-        redis=dead,
-        namespace="test:pages",
-        ttl_seconds=60,
-        breaker=CircuitBreaker(pause_seconds=5, clock=clock),
-    )
-    loads = 0
-
-    async def load() -> bytes:
-        nonlocal loads
-        loads += 1
-        return f"v{loads}".encode()
-
-    await redis.set("test:pages:v0:k", b"stale from before the outage")
-    assert await cache.read_through("k", load) == (b"v1", CacheStatus.BYPASS)
-    assert await cache.read_through("k", load) == (b"v2", CacheStatus.BYPASS)
-    cache.redis = redis
-    clock.now = 6
-    # Invalidations may have been lost meanwhile: the stale entry must not come back.
-    assert await cache.read_through("k", load) == (b"v3", CacheStatus.MISS)
-    assert await cache.read_through("k", load) == (b"v3", CacheStatus.HIT)
-    await dead.aclose()

@@ -19,7 +19,7 @@ class Settings(KitSettings):
     model_config = SettingsConfigDict(env_prefix="REVIEWS_")
 
     default_page_size: int = Field(20, ge=1)
-    max_page_size: int = Field(100, ge=1)
+    """Books in a page of `GET /books` when the request does not say (the kit's default is 50)."""
     cache_enabled: bool = True
     """Off makes every `GET /books` read Postgres (answered with `X-Cache: BYPASS`)."""
     cache_ttl_seconds: int = Field(300, ge=1)

@@ -7,18 +7,20 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from reviews.books import service
-from reviews.books.cache import PageCache
 from reviews.books.models import Book
 from switchkit.db import Database, SessionDep
+from switchkit.pages import PageStore
 
-__all__ = ["BookId", "CacheDep", "StreamableBookId", "ValidBook"]
+__all__ = ["BookId", "PageStoreDep", "StreamableBookId", "ValidBook"]
 
 BookId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The book's id")]
 
 
-def page_cache(request: Request) -> PageCache:
-    cache: PageCache = request.app.state.page_cache
-    return cache
+# async: a plain def would be run in the thread pool, a costly hop for no blocking work.
+async def page_store(request: Request) -> PageStore:
+    """Where the book list's pages are kept (Redis, built once at start-up)."""
+    store: PageStore = request.app.state.page_store
+    return store
 
 
 async def valid_book(book_id: BookId, session: SessionDep) -> Book:
@@ -37,6 +39,6 @@ async def streamable_book(book_id: BookId, request: Request) -> int:
     return book_id
 
 
-CacheDep = Annotated[PageCache, Depends(page_cache)]
+PageStoreDep = Annotated[PageStore, Depends(page_store)]
 StreamableBookId = Annotated[int, Depends(streamable_book)]
 ValidBook = Annotated[Book, Depends(valid_book)]
