@@ -18,7 +18,7 @@ import pytest
 from redis.asyncio import Redis
 
 from switchkit.caching import CacheStatus
-from switchkit.pages import CachedPage
+from switchkit.pages import CachedPage, PageLoader
 from switchkit.pages.redis import CircuitBreaker, RedisPageStore
 
 REDIS_URL = os.environ.get("SWITCHBOARD_TEST_REDIS_URL") or "redis://127.0.0.1:6379/1"
@@ -374,4 +374,29 @@ async def test_while_paused_the_store_does_not_try_redis(
     assert await connection.dbsize() == 0
     clock.now = 6
     assert (await store.read_through("p1", Loader()))[1] is CacheStatus.MISS
+    await connection.aclose()
+
+
+async def test_concurrent_hits_share_round_trips_and_each_gets_its_own_page(
+    own_redis: OwnRedis, namespace: str
+) -> None:
+    connection = client(own_redis.url)
+    store = store_on(connection, namespace)
+    pages = {f"p{n}": CachedPage(body=b'["%d"]' % n, total=n) for n in range(10)}
+
+    def loader(key: str) -> PageLoader:
+        async def load() -> CachedPage:
+            return pages[key]
+
+        return load
+
+    for key in pages:
+        await store.read_through(key, loader(key))
+    await connection.config_resetstat()
+    keys = [*pages] * 3
+    answers = await asyncio.gather(*(store.read_through(key, loader(key)) for key in keys))
+    assert answers == [(pages[key], CacheStatus.HIT) for key in keys]
+    stats = await connection.info("commandstats")
+    scripts = stats.get("cmdstat_evalsha", {}).get("calls", 0)
+    assert 1 <= scripts <= 3, f"{len(keys)} reads took {scripts} round trips"
     await connection.aclose()

@@ -3,7 +3,9 @@
 Keys carry a version number; `invalidate` (after the commit of a write that changes what
 pages show) bumps it, so every older page is unreachable at once and no client, whichever
 replica it reaches next, sees a stale page after its own write. A hit is one round trip: a
-small Lua script reads the version and the page under it together.
+small Lua script reads the version and the page under it together; the reads that arrive
+while one is out share the next script call (`switchkit.coalescing`), each still answered
+by a call sent after it began.
 
 Concurrent misses for one key load it once per process, and across replicas the first to
 take a short Redis lock loads while the others wait briefly for its result (the stampede
@@ -19,24 +21,30 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, RedisError
 
 from switchkit.caching import CacheStatus
+from switchkit.coalescing import SharedReads
 from switchkit.pages import CachedPage, PageLoader
 
 __all__ = ["CircuitBreaker", "RedisPageStore"]
 
 log = logging.getLogger("switchkit.pages")
 
-# KEYS[1]: the version key; ARGV: the page keys' prefix and the page's own key. The page key
-# is built in the script (not passed in KEYS) because it names the version the script reads.
+# KEYS[1]: the version key; ARGV: the page keys' prefix, then the pages' own keys. Answers
+# the version, then each page under it (nil when missing). The page keys are built in the
+# script (not passed in KEYS) because they name the version the script reads.
 READ_SCRIPT = """
 local version = redis.call('GET', KEYS[1]) or '0'
-return {version, redis.call('GET', ARGV[1] .. version .. ':' .. ARGV[2])}
+local answer = {version}
+for i = 2, #ARGV do
+  answer[i] = redis.call('GET', ARGV[1] .. version .. ':' .. ARGV[i])
+end
+return answer
 """
 READ_SCRIPT_SHA = hashlib.sha1(READ_SCRIPT.encode()).hexdigest()  # noqa: S324 (Redis's name)
 
@@ -101,6 +109,10 @@ class RedisPageStore:
     """How long a replica waits for another's load before it loads the page itself."""
     poll_seconds: float = 0.02
     _flights: dict[str, asyncio.Lock] = field(default_factory=dict, init=False)
+    _reads: SharedReads[str, tuple[bytes, bytes | None]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._reads = SharedReads(self._read_many)
 
     @property
     def _version_key(self) -> str:
@@ -115,7 +127,7 @@ class RedisPageStore:
         try:
             if self.breaker.recovering:
                 await self.redis.incr(self._version_key)
-            version, cached = await self._read(key)
+            version, cached = await self._reads.read(key)
             self.breaker.succeeded()
         except RedisError as exc:
             self.breaker.failed(exc)
@@ -133,16 +145,16 @@ class RedisPageStore:
             # The bump is made when Redis is next reached (see `recovering`).
             self.breaker.failed(exc)
 
-    async def _read(self, key: str) -> tuple[bytes, bytes | None]:
-        """The current version and the page kept under it, in one round trip."""
-        args = (self._version_key, f"{self.namespace}:v", key)
+    async def _read_many(self, keys: Sequence[str]) -> list[tuple[bytes, bytes | None]]:
+        """The current version and the pages kept under it, in one round trip."""
+        args = (self._version_key, f"{self.namespace}:v", *keys)
         try:
             answer = await self.redis.evalsha(READ_SCRIPT_SHA, 1, *args)
         except NoScriptError:
             # Redis restarted (or flushed its scripts) since: teach it the script again.
             answer = await self.redis.eval(READ_SCRIPT, 1, *args)
-        version, cached = answer
-        return _as_bytes(version), cached
+        version, *pages = answer
+        return [(_as_bytes(version), page) for page in pages]
 
     async def _fill(self, page_key: str, load: PageLoader) -> tuple[CachedPage, CacheStatus]:
         flight = self._flights.setdefault(page_key, asyncio.Lock())
