@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -186,3 +187,14 @@ async def test_every_books_route_needs_a_token(api: httpx.AsyncClient) -> None:
         await api.post("/books", json=BOOK),
     ):
         assert response.status_code == 401
+
+
+async def test_successes_write_no_access_line_and_failures_do(
+    api: httpx.AsyncClient, reader: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    await api.get("/books", headers={**reader, "X-Request-Id": "req-ok"})
+    await api.get("/books/424242", headers={**reader, "X-Request-Id": "req-missing"})
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line[:1] == "{"]
+    logged = [(line["request_id"], line["status"]) for line in lines if line["msg"] == "request"]
+    assert logged == [("req-missing", 404)]
