@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from fastapi import APIRouter, Request, Response
+from starlette.datastructures import URL
 
 from reviews.books import service
-from reviews.books.dependencies import PageStoreDep, ValidBook
+from reviews.books.dependencies import BookPagesDep, PageStoreDep, ValidBook
 from reviews.books.schemas import BookCreate, BookOut
-from switchkit.caching import CACHE_HEADER, cache_header_response
-from switchkit.db import DatabaseDep, SessionDep
+from switchkit.caching import CACHE_HEADER, CacheStatus, cache_header_response
+from switchkit.db import SessionDep
 from switchkit.identity import CurrentUser
-from switchkit.pagination import PageDep, page_headers
+from switchkit.pagination import Page, PageDep, page_headers
 from switchkit.problems import problem_responses
 from switchkit.responses import created
 
@@ -31,14 +34,19 @@ router = APIRouter(prefix="/books", tags=["books"])
     summary="List books with their average rating, a page at a time",
 )
 async def list_books(
-    _: CurrentUser, page: PageDep, pages: PageStoreDep, database: DatabaseDep, request: Request
+    _: CurrentUser, page: PageDep, pages: BookPagesDep, request: Request
 ) -> Response:
     """Read through a Redis cache; a write that changes a page makes it fresh at once."""
     # The page comes as the bytes BookOut rendered when it was loaded: sent as they are.
-    listed, status = await service.list_page(database=database, pages=pages, page=page)
-    headers = page_headers(url=request.url, page=page, total=listed.total)
-    headers[CACHE_HEADER] = status.value
+    listed, status = await service.list_page(database=pages.database, pages=pages.store, page=page)
+    headers = _list_headers(str(request.url), page, listed.total, status)
     return Response(listed.body, media_type="application/json", headers=headers)
+
+
+@lru_cache(maxsize=1024)
+def _list_headers(url: str, page: Page, total: int, status: CacheStatus) -> dict[str, str]:
+    # The same query answered from the same page has the same headers: made once, not per hit.
+    return {**page_headers(url=URL(url), page=page, total=total), CACHE_HEADER: status.value}
 
 
 @router.get(
