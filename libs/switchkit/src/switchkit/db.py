@@ -28,6 +28,7 @@ __all__ = [
     "get_database",
     "get_session",
     "schema_metadata",
+    "unique_or_conflict",
     "unit_of_work",
 ]
 
@@ -123,6 +124,32 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 FoundT = TypeVar("FoundT")
 
 
+@asynccontextmanager
+async def unique_or_conflict(
+    session: AsyncSession,
+    *,
+    find_existing: Callable[[], Awaitable[FoundT | None]],
+    conflict: Callable[[FoundT], Exception],
+) -> AsyncIterator[None]:
+    """The rows the block adds or changes, flushed in a savepoint; refused by a unique
+    constraint, they raise `conflict(existing)` and the request's transaction stays usable.
+
+    Make the changes inside the block: `begin_nested` first flushes what is pending outside
+    the savepoint, where a refused row would fail the whole transaction. When the constraint
+    fired but `find_existing` finds nothing (another unique column, or the other row vanished
+    meanwhile), the `IntegrityError` goes on: it is not this conflict.
+    """
+    try:
+        async with session.begin_nested():
+            yield
+            await session.flush()
+    except IntegrityError as exc:
+        existing = await find_existing()
+        if existing is None:
+            raise
+        raise conflict(existing) from exc
+
+
 async def flush_unique(
     session: AsyncSession,
     *,
@@ -131,18 +158,12 @@ async def flush_unique(
 ) -> None:
     """Flushes pending rows; a unique constraint that refuses them raises `conflict(existing)`.
 
-    The flush runs in a savepoint, so a refused row leaves the request's transaction usable.
-    When the constraint fired but `find_existing` finds nothing (another unique column, or
-    the other row vanished meanwhile), the `IntegrityError` goes on: it is not this conflict.
+    Beware: rows made pending before the call are flushed by `begin_nested` outside the
+    savepoint, so a refused one fails the transaction (a 500, not the conflict). Make the
+    change inside `unique_or_conflict` instead (`add_unique` does).
     """
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        existing = await find_existing()
-        if existing is None:
-            raise
-        raise conflict(existing) from exc
+    async with unique_or_conflict(session, find_existing=find_existing, conflict=conflict):
+        pass
 
 
 async def add_unique(
@@ -160,14 +181,5 @@ async def add_unique(
     existing = await find_existing()
     if existing is not None:
         raise conflict(existing)
-    try:
-        # Added inside the savepoint: `begin_nested` flushes what is pending before it sets
-        # the savepoint, and a row refused there would fail the request's whole transaction.
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError as exc:
-        existing = await find_existing()
-        if existing is None:
-            raise
-        raise conflict(existing) from exc
+    async with unique_or_conflict(session, find_existing=find_existing, conflict=conflict):
+        session.add(row)
