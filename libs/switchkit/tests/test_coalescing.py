@@ -31,12 +31,22 @@ class Store:
         return answer
 
 
-async def until(condition: object) -> None:
+async def held_out(reads: SharedReads[str, int], store: Store, key: str) -> asyncio.Task[int]:
+    """A read of `key` that has reached the store, whose answer waits for the gate."""
+    store.gate.clear()
+    read = asyncio.create_task(reads.read(key))
     for _ in range(100):
-        if callable(condition) and condition():
-            return
+        if store.calls:
+            return read
         await asyncio.sleep(0)
-    raise AssertionError("never happened")
+    raise AssertionError("the read never reached the store")
+
+
+async def arriving(reads: SharedReads[str, int], keys: str) -> list[asyncio.Task[int]]:
+    """Reads of `keys` that have arrived (and wait, as a read is out)."""
+    tasks = [asyncio.create_task(reads.read(key)) for key in keys]
+    await asyncio.sleep(0)
+    return tasks
 
 
 async def test_a_lone_read_is_sent_at_once_with_its_key_alone() -> None:
@@ -51,11 +61,8 @@ async def test_reads_that_arrive_while_one_is_out_share_the_next_with_their_own_
     store = Store()
     store.values.update(a=1, b=2, c=3)
     reads = SharedReads(store.read_many)
-    store.gate.clear()
-    first = asyncio.create_task(reads.read("a"))
-    await until(lambda: store.calls)
-    others = [asyncio.create_task(reads.read(key)) for key in "cbc"]
-    await asyncio.sleep(0)
+    first = await held_out(reads, store, "a")
+    others = await arriving(reads, "cbc")
     store.gate.set()
     assert await first == 1
     assert [await other for other in others] == [3, 2, 3]
@@ -66,12 +73,9 @@ async def test_a_read_that_began_after_a_change_sees_it() -> None:
     store = Store()
     store.values["a"] = 1
     reads = SharedReads(store.read_many)
-    store.gate.clear()
-    before = asyncio.create_task(reads.read("a"))
-    await until(lambda: store.calls)
+    before = await held_out(reads, store, "a")
     store.values["a"] = 2
-    after = asyncio.create_task(reads.read("a"))
-    await asyncio.sleep(0)
+    [after] = await arriving(reads, "a")
     store.gate.set()
     assert (await before, await after) == (1, 2)
 
@@ -80,12 +84,9 @@ async def test_a_failed_shared_read_fails_its_callers_and_the_next_ones_try_agai
     store = Store()
     store.values["a"] = 1
     reads = SharedReads(store.read_many)
-    store.gate.clear()
-    first = asyncio.create_task(reads.read("a"))
-    await until(lambda: store.calls)
+    first = await held_out(reads, store, "a")
     store.failure = ConnectionError("down")
-    waiting = [asyncio.create_task(reads.read("a")) for _ in range(3)]
-    await asyncio.sleep(0)
+    waiting = await arriving(reads, "aaa")
     store.gate.set()
     assert await first == 1
     for caller in waiting:
@@ -109,11 +110,8 @@ async def test_a_failed_lone_read_fails_its_caller_only() -> None:
 async def test_a_shared_read_asks_for_at_most_max_keys() -> None:
     store = Store()
     reads = SharedReads(store.read_many, max_keys=2)
-    store.gate.clear()
-    first = asyncio.create_task(reads.read("a"))
-    await until(lambda: store.calls)
-    waiting = [asyncio.create_task(reads.read(key)) for key in "bcde"]
-    await asyncio.sleep(0)
+    first = await held_out(reads, store, "a")
+    waiting = await arriving(reads, "bcde")
     store.gate.set()
     await asyncio.gather(first, *waiting)
     assert store.calls == [["a"], ["b", "c"], ["d", "e"]]

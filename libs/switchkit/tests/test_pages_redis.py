@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 from redis.asyncio import Redis
@@ -65,12 +66,15 @@ def namespace() -> str:
     return f"kittest:{uuid.uuid4().hex}"
 
 
-def store_on(redis: Redis, namespace: str, **options: object) -> RedisPageStore:
+def store_on(
+    redis: Redis, namespace: str, *, clock: FakeClock | None = None, **options: object
+) -> RedisPageStore:
+    """A store whose breaker pauses 5 s after a failure, by `clock` when given."""
     return RedisPageStore(
         redis=redis,
         namespace=namespace,
         ttl_seconds=60,
-        breaker=CircuitBreaker(pause_seconds=30),
+        breaker=CircuitBreaker(pause_seconds=5, clock=clock or time.monotonic),
         **options,  # type: ignore[arg-type]
     )
 
@@ -250,17 +254,7 @@ class OwnRedis:
         server = shutil.which("redis-server")
         assert server, "redis-server is needed for the outage drill"
         self.process = subprocess.Popen(  # noqa: S603 (a fixed program, our arguments)
-            [
-                server,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
+            [server, *f"--port {self.port} --bind 127.0.0.1 --appendonly no".split(), "--save", ""],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -289,6 +283,22 @@ def own_redis() -> Iterator[OwnRedis]:
         server.stop()
 
 
+@dataclass
+class Drill:
+    server: OwnRedis
+    store: RedisPageStore
+    clock: FakeClock
+
+
+@pytest.fixture
+async def drill(own_redis: OwnRedis, namespace: str) -> AsyncIterator[Drill]:
+    """A store on the test's own redis-server, its breaker on a clock the test moves."""
+    clock = FakeClock()
+    connection = client(own_redis.url)
+    yield Drill(server=own_redis, store=store_on(connection, namespace, clock=clock), clock=clock)
+    await connection.aclose()
+
+
 @contextmanager
 def outage_lines(caplog: pytest.LogCaptureFixture) -> Iterator[list[logging.LogRecord]]:
     """What the store logs inside the block."""
@@ -300,88 +310,55 @@ def outage_lines(caplog: pytest.LogCaptureFixture) -> Iterator[list[logging.LogR
 
 
 async def test_with_redis_down_pages_come_from_load_and_the_outage_is_logged_once(
-    own_redis: OwnRedis, namespace: str, caplog: pytest.LogCaptureFixture
+    drill: Drill, caplog: pytest.LogCaptureFixture
 ) -> None:
-    connection = client(own_redis.url)
-    clock = FakeClock()
-    store = RedisPageStore(
-        redis=connection,
-        namespace=namespace,
-        ttl_seconds=60,
-        breaker=CircuitBreaker(pause_seconds=5, clock=clock),
-    )
     load = Loader()
-    await store.read_through("p1", load)
-    own_redis.stop()
+    await drill.store.read_through("p1", load)
+    drill.server.stop()
     with outage_lines(caplog) as lines:
-        answers = [await store.read_through("p1", load) for _ in range(3)]
-        await store.invalidate()
+        answers = [await drill.store.read_through("p1", load) for _ in range(3)]
+        await drill.store.invalidate()
     assert answers == [(page(n), CacheStatus.BYPASS) for n in (2, 3, 4)]
     assert [(r.levelname, r.getMessage().split(";")[0]) for r in lines] == [
         ("ERROR", "redis unavailable")
     ]
-    await connection.aclose()
 
 
 async def test_after_an_outage_the_pages_from_before_it_are_not_served(
-    own_redis: OwnRedis, namespace: str, caplog: pytest.LogCaptureFixture
+    drill: Drill, caplog: pytest.LogCaptureFixture
 ) -> None:
-    connection = client(own_redis.url)
-    clock = FakeClock()
-    store = RedisPageStore(
-        redis=connection,
-        namespace=namespace,
-        ttl_seconds=60,
-        breaker=CircuitBreaker(pause_seconds=5, clock=clock),
-    )
-    load = Loader()
+    store, load = drill.store, Loader()
     await store.read_through("p1", load)
-    healthy = client(own_redis.url)
+    reachable, unreachable = store.redis, client("redis://127.0.0.1:1/0")
     # The server keeps its data (a network outage); only this store cannot reach it...
-    store.redis = client("redis://127.0.0.1:1/0")
+    store.redis = unreachable
     assert await store.read_through("p1", load) == (page(2), CacheStatus.BYPASS)
     # ...and an invalidation it makes meanwhile is lost.
     await store.invalidate()
-    clock.now = 2
+    drill.clock.now = 2
     assert await store.read_through("p1", load) == (page(3), CacheStatus.BYPASS), "paused"
-    await store.redis.aclose()
-    store.redis = healthy
-    clock.now = 6
+    store.redis = reachable
+    drill.clock.now = 6
     with outage_lines(caplog) as lines:
         assert await store.read_through("p1", load) == (page(4), CacheStatus.MISS)
         assert await store.read_through("p1", load) == (page(4), CacheStatus.HIT)
     assert [r.levelname for r in lines] == ["WARNING"], "the recovery is logged once"
-    await connection.aclose()
-    await healthy.aclose()
+    await unreachable.aclose()
 
 
-async def test_while_paused_the_store_does_not_try_redis(
-    own_redis: OwnRedis, namespace: str
-) -> None:
-    connection = client(own_redis.url)
-    clock = FakeClock()
-    store = RedisPageStore(
-        redis=connection,
-        namespace=namespace,
-        ttl_seconds=60,
-        breaker=CircuitBreaker(pause_seconds=5, clock=clock),
-    )
-    own_redis.stop()
-    await store.read_through("p1", Loader())
-    own_redis.start()
+async def test_while_paused_the_store_does_not_try_redis(drill: Drill) -> None:
+    drill.server.stop()
+    await drill.store.read_through("p1", Loader())
+    drill.server.start()
     # Redis is back, but the pause is not over: answered from load without asking it.
-    assert (await store.read_through("p1", Loader()))[1] is CacheStatus.BYPASS
-    assert await connection.dbsize() == 0
-    clock.now = 6
-    assert (await store.read_through("p1", Loader()))[1] is CacheStatus.MISS
-    await connection.aclose()
+    assert (await drill.store.read_through("p1", Loader()))[1] is CacheStatus.BYPASS
+    assert await drill.store.redis.dbsize() == 0
+    drill.clock.now = 6
+    assert (await drill.store.read_through("p1", Loader()))[1] is CacheStatus.MISS
 
 
-async def test_concurrent_hits_share_round_trips_and_each_gets_its_own_page(
-    own_redis: OwnRedis, namespace: str
-) -> None:
-    connection = client(own_redis.url)
-    store = store_on(connection, namespace)
+async def test_concurrent_hits_share_round_trips_and_each_gets_its_own_page(drill: Drill) -> None:
+    store = drill.store
     pages = {f"p{n}": CachedPage(body=b'["%d"]' % n, total=n) for n in range(10)}
 
     def loader(key: str) -> PageLoader:
@@ -392,11 +369,10 @@ async def test_concurrent_hits_share_round_trips_and_each_gets_its_own_page(
 
     for key in pages:
         await store.read_through(key, loader(key))
-    await connection.config_resetstat()
+    await store.redis.config_resetstat()
     keys = [*pages] * 3
     answers = await asyncio.gather(*(store.read_through(key, loader(key)) for key in keys))
     assert answers == [(pages[key], CacheStatus.HIT) for key in keys]
-    stats = await connection.info("commandstats")
+    stats = await store.redis.info("commandstats")
     scripts = stats.get("cmdstat_evalsha", {}).get("calls", 0)
     assert 1 <= scripts <= 3, f"{len(keys)} reads took {scripts} round trips"
-    await connection.aclose()

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reviews.books.models import Book
-from reviews.config import Settings
-from reviews.main import create_app
-from switchkit.testing import TestTokens
-from switchkit.testing.plugin import ServeApp
 from tests.conftest import BOOK, Create
 
 PROBLEM = "application/problem+json"
@@ -71,27 +66,16 @@ async def test_the_same_isbn_in_another_form_is_a_409_naming_the_book(
 
 
 async def test_two_books_with_one_isbn_at_once_are_one_book_and_a_409(
-    serve: ServeApp,
-    settings_for: Callable[..., Settings],
-    tokens: TestTokens,
-    reader: dict[str, str],
-    db_engine: AsyncEngine,
+    committed_api: httpx.AsyncClient, reader: dict[str, str]
 ) -> None:
-    app = create_app(settings_for(), token_verifier=lambda _: tokens)
-    isbn = "978-0-441-17271-9"
-    try:
-        async with serve(app, committed=True) as client:
-            answers = await asyncio.gather(
-                *(client.post("/books", json={**BOOK, "isbn": isbn}, headers=reader) for _ in "ab")
-            )
-        statuses = sorted(answer.status_code for answer in answers)
-        assert statuses == [201, 409]
-        added, refused = sorted(answers, key=lambda answer: answer.status_code)
-        assert refused.headers["content-type"] == PROBLEM
-        assert refused.json()["existingId"] == added.json()["id"]
-    finally:
-        async with db_engine.begin() as connection:
-            await connection.execute(delete(Book).where(Book.isbn == "9780441172719"))
+    body = {**BOOK, "isbn": "978-0-441-17271-9"}
+    answers = await asyncio.gather(
+        *(committed_api.post("/books", json=body, headers=reader) for _ in "ab")
+    )
+    added, refused = sorted(answers, key=lambda answer: answer.status_code)
+    assert (added.status_code, refused.status_code) == (201, 409)
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.json()["existingId"] == added.json()["id"]
 
 
 async def test_books_without_isbn_may_share_a_title(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,12 +13,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from reviews.config import Settings
-from reviews.main import create_app
 from switchkit.db import Database
-from switchkit.testing import TestTokens
 from switchkit.testing.plugin import ServeApp
-from tests.conftest import Create
+from tests.conftest import AppFor, Create
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
@@ -68,13 +65,9 @@ async def test_miss_then_hit_without_postgres_then_fresh_after_a_write(
 
 
 async def test_a_hit_opens_no_database_session(
-    serve: ServeApp,
-    settings_for: Callable[..., Settings],
-    tokens: TestTokens,
-    reader: dict[str, str],
-    empty_catalogue: None,
+    serve: ServeApp, app_for: AppFor, reader: dict[str, str], empty_catalogue: None
 ) -> None:
-    app = create_app(settings_for(), token_verifier=lambda _: tokens)
+    app = app_for()
     async with serve(app) as client:
         await client.get("/books", headers=reader)
         database: Database = app.state.database
@@ -126,15 +119,9 @@ async def test_concurrent_misses_read_postgres_once(
 
 
 async def test_a_write_through_one_replica_is_seen_fresh_through_another(
-    serve: ServeApp,
-    settings_for: Callable[..., Settings],
-    tokens: TestTokens,
-    reader: dict[str, str],
-    empty_catalogue: None,
+    serve: ServeApp, app_for: AppFor, reader: dict[str, str], empty_catalogue: None
 ) -> None:
-    replica_a = create_app(settings_for(), token_verifier=lambda _: tokens)
-    replica_b = create_app(settings_for(), token_verifier=lambda _: tokens)
-    async with serve(replica_a) as a, serve(replica_b) as b:
+    async with serve(app_for()) as a, serve(app_for()) as b:
         await b.get("/books", headers=reader)
         assert (await b.get("/books", headers=reader)).headers["x-cache"] == "HIT"
         await a.post("/books", json={"title": "New", "author": "A"}, headers=reader)
@@ -145,8 +132,7 @@ async def test_a_write_through_one_replica_is_seen_fresh_through_another(
 
 async def test_with_redis_down_the_answers_are_identical_and_the_outage_logged_once(
     serve: ServeApp,
-    settings_for: Callable[..., Settings],
-    tokens: TestTokens,
+    app_for: AppFor,
     reader: dict[str, str],
     add_book: Create,
     api: httpx.AsyncClient,
@@ -154,8 +140,7 @@ async def test_with_redis_down_the_answers_are_identical_and_the_outage_logged_o
 ) -> None:
     await add_book(title="Kept")
     healthy = await api.get("/books", headers=reader)
-    down = create_app(settings_for(redis_url=DEAD_REDIS), token_verifier=lambda _: tokens)
-    async with serve(down) as client:
+    async with serve(app_for(redis_url=DEAD_REDIS)) as client:
         answers = [await client.get("/books", headers=reader) for _ in range(3)]
         created = await client.post(
             "/books", json={"title": "While down", "author": "A"}, headers=reader
@@ -174,13 +159,8 @@ async def test_with_redis_down_the_answers_are_identical_and_the_outage_logged_o
 
 
 async def test_with_the_cache_disabled_every_answer_is_a_bypass(
-    serve: ServeApp,
-    settings_for: Callable[..., Settings],
-    tokens: TestTokens,
-    reader: dict[str, str],
-    empty_catalogue: None,
+    serve: ServeApp, app_for: AppFor, reader: dict[str, str], empty_catalogue: None
 ) -> None:
-    app = create_app(settings_for(cache_enabled=False), token_verifier=lambda _: tokens)
-    async with serve(app) as client:
+    async with serve(app_for(cache_enabled=False)) as client:
         statuses = [(await client.get("/books", headers=reader)).headers["x-cache"] for _ in "ab"]
     assert statuses == ["BYPASS", "BYPASS"]

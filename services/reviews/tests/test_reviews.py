@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reviews.books.models import Book
-from reviews.config import Settings
-from reviews.main import create_app
 from switchkit.testing import TestTokens
-from switchkit.testing.plugin import ServeApp
 from tests.conftest import Create, bearer
 
 PROBLEM = "application/problem+json"
@@ -99,32 +92,19 @@ async def test_a_second_review_by_the_same_user_is_a_409(
 
 
 async def test_two_reviews_by_one_user_at_once_are_one_review_and_a_409(
-    serve: ServeApp,
-    settings_for: Callable[..., Settings],
-    tokens: TestTokens,
-    reader: dict[str, str],
-    db_engine: AsyncEngine,
+    committed_api: httpx.AsyncClient, reader: dict[str, str]
 ) -> None:
-    app = create_app(settings_for(), token_verifier=lambda _: tokens)
-    async with serve(app, committed=True) as client:
-        book = await client.post("/books", json={"title": "Twice", "author": "A"}, headers=reader)
-        book_id = book.json()["id"]
-        try:
-            answers = await asyncio.gather(
-                *(
-                    client.post(f"/books/{book_id}/reviews", json={"rating": 3}, headers=reader)
-                    for _ in "ab"
-                )
-            )
-            shown = (await client.get(f"/books/{book_id}", headers=reader)).json()
-        finally:
-            async with db_engine.begin() as connection:
-                await connection.execute(delete(Book).where(Book.id == book_id))
+    book = await committed_api.post("/books", json={"title": "T", "author": "A"}, headers=reader)
+    reviews = f"/books/{book.json()['id']}/reviews"
+    answers = await asyncio.gather(
+        *(committed_api.post(reviews, json={"rating": 3}, headers=reader) for _ in "ab")
+    )
     added, refused = sorted(answers, key=lambda answer: answer.status_code)
     assert (added.status_code, refused.status_code) == (201, 409)
     assert refused.headers["content-type"] == PROBLEM
     assert refused.json()["existingId"] == added.json()["id"]
-    assert shown["reviewCount"] == 1
+    shown = await committed_api.get(f"/books/{book.json()['id']}", headers=reader)
+    assert shown.json()["reviewCount"] == 1
 
 
 async def test_the_book_shows_the_average_and_count(
