@@ -9,8 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import FastAPI
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from reviews.books.models import Book
 from reviews.config import Settings
@@ -53,15 +54,41 @@ async def empty_catalogue(db_session: AsyncSession) -> None:
     await db_session.commit()
 
 
+AppFor = Callable[..., FastAPI]
+
+
+@pytest.fixture
+def app_for(settings_for: Callable[..., Settings], tokens: TestTokens) -> AppFor:
+    """`app_for(**settings)`: a reviews app with these settings changed, taking test tokens."""
+
+    def build(**overrides: Any) -> FastAPI:
+        return create_app(settings_for(**overrides), token_verifier=lambda _: tokens)
+
+    return build
+
+
 @pytest.fixture
 async def api(
-    serve: ServeApp,
-    settings_for: Callable[..., Settings],
-    tokens: TestTokens,
-    empty_catalogue: None,
+    serve: ServeApp, app_for: AppFor, empty_catalogue: None
 ) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(settings_for(), token_verifier=lambda _: tokens)) as client:
+    async with serve(app_for()) as client:
         yield client
+
+
+@pytest.fixture
+async def committed_api(
+    serve: ServeApp, app_for: AppFor, db_engine: AsyncEngine
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on a pool of its own, for requests that truly run at once; the books they add
+    (and so their reviews) are removed afterwards."""
+    async with db_engine.connect() as connection:
+        last = (await connection.execute(select(func.coalesce(func.max(Book.id), 0)))).scalar()
+    try:
+        async with serve(app_for(), committed=True) as client:
+            yield client
+    finally:
+        async with db_engine.begin() as connection:
+            await connection.execute(delete(Book).where(Book.id > last))
 
 
 def bearer(tokens: TestTokens, *roles: str, name: str | None = None) -> dict[str, str]:

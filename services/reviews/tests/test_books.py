@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -49,7 +51,7 @@ async def test_an_isbn_10_is_stored_as_isbn_13(
     assert response.json()["isbn"] == "9780441478125"
 
 
-async def test_the_same_isbn_in_another_form_is_a_409(
+async def test_the_same_isbn_in_another_form_is_a_409_naming_the_book(
     api: httpx.AsyncClient, reader: dict[str, str], db_session: AsyncSession
 ) -> None:
     first = (await api.post("/books", json=BOOK, headers=reader)).json()
@@ -57,7 +59,23 @@ async def test_the_same_isbn_in_another_form_is_a_409(
     assert again.status_code == 409
     assert again.headers["content-type"] == PROBLEM
     assert again.json()["existingId"] == first["id"]
+    assert again.json()["detail"] == (
+        f"ISBN 9780441478125 is already book {first['id']} (The Left Hand of Darkness)."
+    )
     assert await count_books(db_session) == 1
+
+
+async def test_two_books_with_one_isbn_at_once_are_one_book_and_a_409(
+    committed_api: httpx.AsyncClient, reader: dict[str, str]
+) -> None:
+    body = {**BOOK, "isbn": "978-0-441-17271-9"}
+    answers = await asyncio.gather(
+        *(committed_api.post("/books", json=body, headers=reader) for _ in "ab")
+    )
+    added, refused = sorted(answers, key=lambda answer: answer.status_code)
+    assert (added.status_code, refused.status_code) == (201, 409)
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.json()["existingId"] == added.json()["id"]
 
 
 async def test_books_without_isbn_may_share_a_title(
@@ -153,3 +171,14 @@ async def test_every_books_route_needs_a_token(api: httpx.AsyncClient) -> None:
         await api.post("/books", json=BOOK),
     ):
         assert response.status_code == 401
+
+
+async def test_successes_write_no_access_line_and_failures_do(
+    api: httpx.AsyncClient, reader: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    await api.get("/books", headers={**reader, "X-Request-Id": "req-ok"})
+    await api.get("/books/424242", headers={**reader, "X-Request-Id": "req-missing"})
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line[:1] == "{"]
+    logged = [(line["request_id"], line["status"]) for line in lines if line["msg"] == "request"]
+    assert logged == [("req-missing", 404)]

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from reviews.books.cache import CircuitBreaker, PageCache
-from reviews.config import Settings
-from reviews.main import create_app
-from switchkit.caching import CacheStatus
-from switchkit.testing import TestTokens
+from switchkit.db import Database
 from switchkit.testing.plugin import ServeApp
-from tests.conftest import Create
+from tests.conftest import AppFor, Create
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
@@ -69,6 +64,27 @@ async def test_miss_then_hit_without_postgres_then_fresh_after_a_write(
     assert [b["title"] for b in after_write.json()] == ["First", "Second"]
 
 
+async def test_a_hit_opens_no_database_session(
+    serve: ServeApp, app_for: AppFor, reader: dict[str, str], empty_catalogue: None
+) -> None:
+    app = app_for()
+    async with serve(app) as client:
+        await client.get("/books", headers=reader)
+        database: Database = app.state.database
+        opened: list[AsyncSession] = []
+        sessions = database.sessions
+
+        def counted() -> AsyncSession:
+            opened.append(sessions())
+            return opened[-1]
+
+        database.sessions = counted  # type: ignore[assignment]
+        hit = await client.get("/books", headers=reader)
+    assert hit.status_code == 200
+    assert hit.headers["x-cache"] == "HIT"
+    assert opened == []
+
+
 async def test_a_new_review_makes_the_page_fresh(
     api: httpx.AsyncClient, add_book: Create, reader: dict[str, str]
 ) -> None:
@@ -103,15 +119,9 @@ async def test_concurrent_misses_read_postgres_once(
 
 
 async def test_a_write_through_one_replica_is_seen_fresh_through_another(
-    serve: ServeApp,
-    settings_for: Callable[..., Settings],
-    tokens: TestTokens,
-    reader: dict[str, str],
-    empty_catalogue: None,
+    serve: ServeApp, app_for: AppFor, reader: dict[str, str], empty_catalogue: None
 ) -> None:
-    replica_a = create_app(settings_for(), token_verifier=lambda _: tokens)
-    replica_b = create_app(settings_for(), token_verifier=lambda _: tokens)
-    async with serve(replica_a) as a, serve(replica_b) as b:
+    async with serve(app_for()) as a, serve(app_for()) as b:
         await b.get("/books", headers=reader)
         assert (await b.get("/books", headers=reader)).headers["x-cache"] == "HIT"
         await a.post("/books", json={"title": "New", "author": "A"}, headers=reader)
@@ -122,8 +132,7 @@ async def test_a_write_through_one_replica_is_seen_fresh_through_another(
 
 async def test_with_redis_down_the_answers_are_identical_and_the_outage_logged_once(
     serve: ServeApp,
-    settings_for: Callable[..., Settings],
-    tokens: TestTokens,
+    app_for: AppFor,
     reader: dict[str, str],
     add_book: Create,
     api: httpx.AsyncClient,
@@ -131,8 +140,7 @@ async def test_with_redis_down_the_answers_are_identical_and_the_outage_logged_o
 ) -> None:
     await add_book(title="Kept")
     healthy = await api.get("/books", headers=reader)
-    down = create_app(settings_for(redis_url=DEAD_REDIS), token_verifier=lambda _: tokens)
-    async with serve(down) as client:
+    async with serve(app_for(redis_url=DEAD_REDIS)) as client:
         answers = [await client.get("/books", headers=reader) for _ in range(3)]
         created = await client.post(
             "/books", json={"title": "While down", "author": "A"}, headers=reader
@@ -151,62 +159,8 @@ async def test_with_redis_down_the_answers_are_identical_and_the_outage_logged_o
 
 
 async def test_with_the_cache_disabled_every_answer_is_a_bypass(
-    serve: ServeApp,
-    settings_for: Callable[..., Settings],
-    tokens: TestTokens,
-    reader: dict[str, str],
-    empty_catalogue: None,
+    serve: ServeApp, app_for: AppFor, reader: dict[str, str], empty_catalogue: None
 ) -> None:
-    app = create_app(settings_for(cache_enabled=False), token_verifier=lambda _: tokens)
-    async with serve(app) as client:
+    async with serve(app_for(cache_enabled=False)) as client:
         statuses = [(await client.get("/books", headers=reader)).headers["x-cache"] for _ in "ab"]
     assert statuses == ["BYPASS", "BYPASS"]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_the_breaker_pauses_then_lets_one_probe_through() -> None:
-    clock = FakeClock()
-    breaker = CircuitBreaker(pause_seconds=30, clock=clock)
-    assert breaker.allows()
-    breaker.failed(ConnectionError("down"))
-    assert not breaker.allows()
-    clock.now = 31
-    assert breaker.allows()
-    assert not breaker.allows(), "only one probe while the first is in flight"
-    breaker.succeeded()
-    assert breaker.allows()
-    assert not breaker.recovering
-
-
-async def test_after_an_outage_the_cache_starts_over(redis: Redis) -> None:
-    clock = FakeClock()
-    dead = Redis.from_url(DEAD_REDIS, socket_connect_timeout=0.2)
-    cache = PageCache(
-        redis=dead,
-        namespace="test:pages",
-        ttl_seconds=60,
-        breaker=CircuitBreaker(pause_seconds=5, clock=clock),
-    )
-    loads = 0
-
-    async def load() -> bytes:
-        nonlocal loads
-        loads += 1
-        return f"v{loads}".encode()
-
-    await redis.set("test:pages:v0:k", b"stale from before the outage")
-    assert await cache.read_through("k", load) == (b"v1", CacheStatus.BYPASS)
-    assert await cache.read_through("k", load) == (b"v2", CacheStatus.BYPASS)
-    cache.redis = redis
-    clock.now = 6
-    # Invalidations may have been lost meanwhile: the stale entry must not come back.
-    assert await cache.read_through("k", load) == (b"v3", CacheStatus.MISS)
-    assert await cache.read_through("k", load) == (b"v3", CacheStatus.HIT)
-    await dead.aclose()

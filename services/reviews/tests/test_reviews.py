@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -88,6 +89,22 @@ async def test_a_second_review_by_the_same_user_is_a_409(
     again = await _review(api, book, reader, rating=1)
     assert again.status_code == 409
     assert again.json()["existingId"] == first["id"]
+
+
+async def test_two_reviews_by_one_user_at_once_are_one_review_and_a_409(
+    committed_api: httpx.AsyncClient, reader: dict[str, str]
+) -> None:
+    book = await committed_api.post("/books", json={"title": "T", "author": "A"}, headers=reader)
+    reviews = f"/books/{book.json()['id']}/reviews"
+    answers = await asyncio.gather(
+        *(committed_api.post(reviews, json={"rating": 3}, headers=reader) for _ in "ab")
+    )
+    added, refused = sorted(answers, key=lambda answer: answer.status_code)
+    assert (added.status_code, refused.status_code) == (201, 409)
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.json()["existingId"] == added.json()["id"]
+    shown = await committed_api.get(f"/books/{book.json()['id']}", headers=reader)
+    assert shown.json()["reviewCount"] == 1
 
 
 async def test_the_book_shows_the_average_and_count(

@@ -116,7 +116,7 @@ def create_service_app(
     )
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, log_successes=settings.log_successful_requests)
     _document_problems(app)
     return app
 

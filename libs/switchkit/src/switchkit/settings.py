@@ -41,6 +41,9 @@ class KitSettings(BaseSettings):
     jwt_issuer: str = "switchboard-auth"
     jwt_audience: str = "switchboard"
     max_body_bytes: int = 64 * 1024
+    log_successful_requests: bool = True
+    """False: an answer below 400 writes no access line (failures always do), for a service
+    whose every request the gateway's access log records already."""
     default_page_size: int = Field(50, ge=1)
     """Rows in a list page when the request does not say (`switchkit.pagination`)."""
     max_page_size: int = Field(100, ge=1)

@@ -10,12 +10,12 @@ from sqlalchemy.engine import make_url
 
 from reviews.book_reviews.feed import ReviewFeed
 from reviews.book_reviews.router import router as reviews_router
-from reviews.books.cache import CircuitBreaker, PageCache
-from reviews.books.router import build_router as build_books_router
+from reviews.books.router import router as books_router
 from reviews.config import Settings
 from reviews.graphql.router import graphql_router
 from switchkit.app import create_service_app
 from switchkit.identity import TokenVerifier
+from switchkit.pages.redis import CircuitBreaker, RedisPageStore
 
 __all__ = ["create_app"]
 
@@ -30,7 +30,7 @@ def create_app(
 
     @asynccontextmanager
     async def runtime(app: FastAPI) -> AsyncIterator[None]:
-        app.state.page_cache = PageCache(
+        app.state.page_store = RedisPageStore(
             redis=app.state.redis,
             # Two suites sharing one Redis (e2e beside `make up`) must not serve each other's pages.
             namespace=f"reviews:{make_url(settings.database_url or '').database}:books",
@@ -52,14 +52,7 @@ def create_app(
         description="Books and their reviews. The book list is read through a Redis cache "
         "that falls back to Postgres when Redis is down.",
         version="1.0.0",
-        routers=[
-            build_books_router(
-                default_page_size=settings.default_page_size,
-                max_page_size=settings.max_page_size,
-            ),
-            reviews_router,
-            graphql_router(),
-        ],
+        routers=[books_router, reviews_router, graphql_router()],
         token_verifier=token_verifier,
         hooks=[runtime],
     )

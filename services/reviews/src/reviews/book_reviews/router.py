@@ -6,17 +6,17 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from reviews.book_reviews import service
 from reviews.book_reviews.dependencies import FeedDep, ValidReview
 from reviews.book_reviews.schemas import ReviewIn, ReviewOut
-from reviews.books.dependencies import CacheDep, StreamableBookId, ValidBook
+from reviews.books.dependencies import PageStoreDep, StreamableBookId, ValidBook
 from switchkit.db import Database, SessionDep
 from switchkit.identity import CurrentUser
 from switchkit.problems import problem_responses
 from switchkit.realtime import ResumeAfter, StreamEnded, end_event, json_event
+from switchkit.responses import created
 
 __all__ = ["router"]
 
@@ -39,20 +39,20 @@ async def list_reviews(
     book: ValidBook,
     session: SessionDep,
     request: Request,
+    response: Response,
     before: Annotated[
         int | None, Query(ge=1, description="Only reviews older than this review id")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")] = 20,
-) -> JSONResponse:
+) -> list[ReviewOut]:
     """Cursor pages: while older reviews remain, `Link: <...?before=ID>; rel="next"`."""
     reviews, more = await service.list_newest_first(
         session=session, book_id=book.id, before=before, limit=limit
     )
-    headers = {}
     if more:
         older = request.url.include_query_params(before=reviews[-1].id, limit=limit)
-        headers["Link"] = f'<{older}>; rel="next"'
-    return JSONResponse([_json(ReviewOut.of(r)) for r in reviews], headers=headers)
+        response.headers["Link"] = f'<{older}>; rel="next"'
+    return [ReviewOut.of(review) for review in reviews]
 
 
 @router.post(
@@ -67,17 +67,15 @@ async def create_review(
     book: ValidBook,
     body: ReviewIn,
     session: SessionDep,
-    cache: CacheDep,
+    pages: PageStoreDep,
     feed: FeedDep,
     request: Request,
-) -> JSONResponse:
+) -> Response:
     review = await service.create(
-        session=session, cache=cache, feed=feed, book_id=book.id, data=body, author=author
+        session=session, pages=pages, feed=feed, book_id=book.id, data=body, author=author
     )
-    location = str(request.url_for("get_review", book_id=book.id, review_id=review.id))
-    return JSONResponse(
-        _json(ReviewOut.of(review)), status_code=201, headers={"Location": location}
-    )
+    location = request.url_for("get_review", book_id=book.id, review_id=review.id)
+    return created(ReviewOut.of(review), location=location)
 
 
 @router.get(
@@ -143,10 +141,14 @@ async def get_review(_: CurrentUser, review: ValidReview) -> ReviewOut:
     summary="Change your review",
 )
 async def replace_review(
-    author: CurrentUser, review: ValidReview, body: ReviewIn, session: SessionDep, cache: CacheDep
+    author: CurrentUser,
+    review: ValidReview,
+    body: ReviewIn,
+    session: SessionDep,
+    pages: PageStoreDep,
 ) -> ReviewOut:
     changed = await service.replace(
-        session=session, cache=cache, review=review, data=body, author=author
+        session=session, pages=pages, review=review, data=body, author=author
     )
     return ReviewOut.of(changed)
 
@@ -158,7 +160,6 @@ async def replace_review(
     summary="Remove your review (admins: any review)",
 )
 async def delete_review(
-    actor: CurrentUser, review: ValidReview, session: SessionDep, cache: CacheDep
-) -> Response:
-    await service.delete(session=session, cache=cache, review=review, actor=actor)
-    return Response(status_code=204)
+    actor: CurrentUser, review: ValidReview, session: SessionDep, pages: PageStoreDep
+) -> None:
+    await service.delete(session=session, pages=pages, review=review, actor=actor)

@@ -6,17 +6,16 @@ import logging
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reviews.book_reviews.exceptions import AlreadyReviewed, NotYourReview, ReviewNotFound
 from reviews.book_reviews.feed import ReviewFeed
 from reviews.book_reviews.models import Review
 from reviews.book_reviews.schemas import ReviewIn, ReviewOut
-from reviews.books.cache import PageCache
 from reviews.books.models import Book
-from switchkit.db import after_commit
+from switchkit.db import add_unique, after_commit
 from switchkit.identity import Identity
+from switchkit.pages import PageStore
 
 __all__ = ["create", "delete", "get", "list_after", "list_newest_first", "replace"]
 
@@ -68,15 +67,13 @@ async def _adjust_totals(session: AsyncSession, *, book_id: int, count: int, rat
 async def create(
     *,
     session: AsyncSession,
-    cache: PageCache,
+    pages: PageStore,
     feed: ReviewFeed,
     book_id: int,
     data: ReviewIn,
     author: Identity,
 ) -> Review:
-    existing = await _existing_id(session, book_id=book_id, author=author)
-    if existing is not None:
-        raise AlreadyReviewed(existing)
+    """One review per user per book: a second (or a concurrent twin) is a conflict naming it."""
     review = Review(
         book_id=book_id,
         user_id=author.user_id,
@@ -84,19 +81,15 @@ async def create(
         rating=data.rating,
         text=data.text,
     )
-    session.add(review)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        # The same user posted twice at once; the other request won.
-        existing = await _existing_id(session, book_id=book_id, author=author)
-        if existing is None:
-            raise
-        raise AlreadyReviewed(existing) from exc
+
+    async def existing_review() -> int | None:
+        query = select(Review.id).where(Review.book_id == book_id, Review.user_id == author.user_id)
+        return (await session.execute(query)).scalar()
+
+    await add_unique(session, review, find_existing=existing_review, conflict=AlreadyReviewed)
     await _adjust_totals(session, book_id=book_id, count=1, rating=data.rating)
     await session.refresh(review)
-    after_commit(session, cache.invalidate)
+    after_commit(session, pages.invalidate)
     announcement = ReviewOut.of(review).model_dump(mode="json", by_alias=True)
 
     async def announce() -> None:
@@ -111,7 +104,7 @@ async def create(
 
 
 async def replace(
-    *, session: AsyncSession, cache: PageCache, review: Review, data: ReviewIn, author: Identity
+    *, session: AsyncSession, pages: PageStore, review: Review, data: ReviewIn, author: Identity
 ) -> Review:
     if review.user_id != author.user_id:
         raise NotYourReview
@@ -122,13 +115,13 @@ async def replace(
     review.text = data.text
     review.updated_at = datetime.now(UTC)
     await session.flush()
-    after_commit(session, cache.invalidate)
+    after_commit(session, pages.invalidate)
     log.info("review changed", extra={"review_id": review.id, "actor": str(author.user_id)})
     return review
 
 
 async def delete(
-    *, session: AsyncSession, cache: PageCache, review: Review, actor: Identity
+    *, session: AsyncSession, pages: PageStore, review: Review, actor: Identity
 ) -> None:
     """Its author removes a review; so may an admin (moderation)."""
     if review.user_id != actor.user_id and not actor.has_any_role("admin"):
@@ -136,10 +129,5 @@ async def delete(
     await _adjust_totals(session, book_id=review.book_id, count=-1, rating=-review.rating)
     await session.delete(review)
     await session.flush()
-    after_commit(session, cache.invalidate)
+    after_commit(session, pages.invalidate)
     log.info("review removed", extra={"review_id": review.id, "actor": str(actor.user_id)})
-
-
-async def _existing_id(session: AsyncSession, *, book_id: int, author: Identity) -> int | None:
-    query = select(Review.id).where(Review.book_id == book_id, Review.user_id == author.user_id)
-    return (await session.execute(query)).scalar()

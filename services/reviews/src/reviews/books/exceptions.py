@@ -15,8 +15,8 @@ class BookNotFound(NotFound):
 
 
 class DuplicateIsbn(Conflict):
-    def __init__(self, *, isbn: str, existing_id: int) -> None:
-        super().__init__(f"ISBN {isbn} is already book {existing_id}.")
+    def __init__(self, *, isbn: str, existing_id: int, title: str) -> None:
+        super().__init__(f"ISBN {isbn} is already book {existing_id} ({title}).")
         self.existing_id = existing_id
 
     def extensions(self) -> dict[str, Any]:

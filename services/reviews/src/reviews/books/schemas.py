@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator
 from pydantic.alias_generators import to_camel
 from stdnum import isbn as stdnum_isbn
 from stdnum.exceptions import ValidationError as StdnumError
 
-__all__ = ["BookCreate", "BookOut"]
+__all__ = ["BookCreate", "BookList", "BookOut"]
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Author = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -51,6 +51,8 @@ class BookCreate(BaseModel):
         return value
 
 
+# A book as every answer shows it, read from its row: `BookOut.model_validate(book)`. (No
+# docstring: it would become the schema's description in the committed contract.)
 class BookOut(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
 
@@ -66,12 +68,6 @@ class BookOut(BaseModel):
     review_count: int
     created_at: datetime
 
-    @classmethod
-    def of(cls, book: Any) -> BookOut:
-        average = book.average_rating
-        return cls.model_validate(
-            {
-                **{k: getattr(book, k) for k in cls.model_fields if k != "average_rating"},
-                "average_rating": float(average) if average is not None else None,
-            }
-        )
+
+BookList: TypeAdapter[list[BookOut]] = TypeAdapter(list[BookOut])
+"""A page of the list, rendered once per cache miss (`BookList.dump_json(..., by_alias=True)`)."""

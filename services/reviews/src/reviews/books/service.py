@@ -1,56 +1,41 @@
-"""The books logic: listing pages (through the cache), reading one, adding one."""
+"""The books logic: listing pages (through the page store), reading one, adding one."""
 
 from __future__ import annotations
 
-import json
 import logging
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reviews.books.cache import PageCache
 from reviews.books.exceptions import BookNotFound, DuplicateIsbn
 from reviews.books.models import Book
-from reviews.books.schemas import BookCreate, BookOut
+from reviews.books.schemas import BookCreate, BookList, BookOut
 from switchkit.caching import CacheStatus
-from switchkit.db import after_commit
+from switchkit.db import Database, add_unique, after_commit
 from switchkit.identity import Identity
+from switchkit.pages import CachedPage, PageStore
 from switchkit.pagination import Page
 
-__all__ = ["BookPage", "create", "get", "list_page"]
+__all__ = ["create", "get", "list_page"]
 
 log = logging.getLogger("reviews.books")
 
 
-class BookPage:
-    """A rendered page of the list: the JSON body and the total, as the cache keeps them."""
-
-    def __init__(self, *, body: bytes, total: int) -> None:
-        self.body = body
-        self.total = total
-
-    def encode(self) -> bytes:
-        return f"{self.total}\n".encode() + self.body
-
-    @classmethod
-    def decode(cls, data: bytes) -> BookPage:
-        total, _, body = data.partition(b"\n")
-        return cls(body=body, total=int(total))
-
-
 async def list_page(
-    *, session: AsyncSession, cache: PageCache, page: Page
-) -> tuple[BookPage, CacheStatus]:
-    async def load() -> bytes:
-        total = (await session.execute(select(func.count()).select_from(Book))).scalar_one()
-        query = select(Book).order_by(Book.id).offset(page.offset).limit(page.size)
-        books = (await session.execute(query)).scalars()
-        items = [BookOut.of(book).model_dump(mode="json", by_alias=True) for book in books]
-        return BookPage(body=json.dumps(items).encode(), total=total).encode()
+    *, database: Database, pages: PageStore, page: Page
+) -> tuple[CachedPage, CacheStatus]:
+    """A page of the books in id order, as sent; a session is opened only to load one."""
 
-    data, status = await cache.read_through(f"books:{page.number}:{page.size}", load)
-    return BookPage.decode(data), status
+    async def load() -> CachedPage:
+        async with database.sessions() as session:
+            total = (await session.execute(select(func.count()).select_from(Book))).scalar_one()
+            query = select(Book).order_by(Book.id).offset(page.offset).limit(page.size)
+            books = [
+                BookOut.model_validate(book) for book in (await session.execute(query)).scalars()
+            ]
+        return CachedPage(body=BookList.dump_json(books, by_alias=True), total=total)
+
+    return await pages.read_through(f"books:{page.number}:{page.size}", load)
 
 
 async def get(*, session: AsyncSession, book_id: int) -> Book:
@@ -61,26 +46,26 @@ async def get(*, session: AsyncSession, book_id: int) -> Book:
 
 
 async def create(
-    *, session: AsyncSession, cache: PageCache, data: BookCreate, actor: Identity
+    *, session: AsyncSession, pages: PageStore, data: BookCreate, actor: Identity
 ) -> Book:
-    if data.isbn is not None:
-        await _refuse_duplicate_isbn(session, data.isbn)
+    """A valid ISBN is unique: the book that has it already is a conflict naming it."""
     book = Book(**data.model_dump(), review_count=0, rating_sum=0)
-    session.add(book)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        assert data.isbn is not None, "the ISBN is the only unique column"
-        await _refuse_duplicate_isbn(session, data.isbn)
-        raise exc from None
+    isbn = data.isbn
+
+    async def holder_of_the_isbn() -> Book | None:
+        if isbn is None:
+            return None
+        return (await session.execute(select(Book).where(Book.isbn == isbn))).scalar()
+
+    await add_unique(
+        session,
+        book,
+        find_existing=holder_of_the_isbn,
+        conflict=lambda existing: DuplicateIsbn(
+            isbn=existing.isbn or "", existing_id=existing.id, title=existing.title
+        ),
+    )
     await session.refresh(book)
-    after_commit(session, cache.invalidate)
+    after_commit(session, pages.invalidate)
     log.info("book added", extra={"book_id": book.id, "actor": str(actor.user_id)})
     return book
-
-
-async def _refuse_duplicate_isbn(session: AsyncSession, isbn: str) -> None:
-    existing = (await session.execute(select(Book.id).where(Book.isbn == isbn))).scalar()
-    if existing is not None:
-        raise DuplicateIsbn(isbn=isbn, existing_id=existing)

@@ -8,9 +8,9 @@ from starlette.requests import HTTPConnection
 from strawberry.fastapi import BaseContext
 
 from reviews.book_reviews.feed import ReviewFeed
-from reviews.books.cache import PageCache
 from switchkit.db import Database
 from switchkit.identity import Identity, identify
+from switchkit.pages import PageStore
 
 __all__ = ["Context", "context_for"]
 
@@ -19,7 +19,7 @@ __all__ = ["Context", "context_for"]
 class Context(BaseContext):
     identity: Identity
     database: Database
-    cache: PageCache
+    pages: PageStore
     feed: ReviewFeed
 
     def __post_init__(self) -> None:
@@ -36,6 +36,6 @@ async def context_for(connection: HTTPConnection) -> Context:
     return Context(
         identity=await identify(connection),
         database=state.database,
-        cache=state.page_cache,
+        pages=state.page_store,
         feed=state.review_feed,
     )

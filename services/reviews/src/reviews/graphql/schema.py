@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TypeVar
 
@@ -15,7 +14,7 @@ from reviews.book_reviews import service as reviews
 from reviews.book_reviews.schemas import ReviewIn
 from reviews.books import service as books
 from reviews.books.models import Book as BookRow
-from reviews.books.schemas import BookOut
+from reviews.books.schemas import BookList, BookOut
 from reviews.graphql.context import Context
 from reviews.graphql.types import Book, Review
 from switchkit.db import unit_of_work
@@ -69,11 +68,10 @@ class Query:
         ctx = info.context
 
         async def load() -> list[Book]:
-            async with ctx.database.sessions() as session:
-                rendered, _ = await books.list_page(
-                    session=session, cache=ctx.cache, page=Page(number=page, size=per_page)
-                )
-            return [Book.from_json(book) for book in json.loads(rendered.body)]
+            listed, _ = await books.list_page(
+                database=ctx.database, pages=ctx.pages, page=Page(number=page, size=per_page)
+            )
+            return [Book.of(book) for book in BookList.validate_json(listed.body)]
 
         return await _answer(load)
 
@@ -82,7 +80,7 @@ class Query:
         book_id = _id(id, "id")
         async with info.context.database.sessions() as session:
             row = await session.get(BookRow, book_id)
-            return Book.from_json(BookOut.of(row).model_dump(by_alias=True)) if row else None
+            return Book.of(BookOut.model_validate(row)) if row else None
 
     @strawberry.field(description="A book's reviews, newest first, older than `before`")
     async def reviews(
@@ -129,7 +127,7 @@ class Mutation:
                 await books.get(session=session, book_id=book)
                 row = await reviews.create(
                     session=session,
-                    cache=ctx.cache,
+                    pages=ctx.pages,
                     feed=ctx.feed,
                     book_id=book,
                     data=data,

@@ -60,8 +60,7 @@ class Book:
     created_at: datetime
 
     @classmethod
-    def from_json(cls, book: dict[str, Any]) -> Book:
-        out = BookOut.model_validate(book)
+    def of(cls, out: BookOut) -> Book:
         return cls(
             id=strawberry.ID(str(out.id)),
             title=out.title,
