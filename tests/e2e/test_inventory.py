@@ -123,6 +123,44 @@ def test_json_servers_parameters_work_through_the_gateway(
     assert prices == sorted(prices, reverse=True)
 
 
+def test_a_json_server_slice_through_the_gateway(gateway: httpx.Client, user_token: str) -> None:
+    everything = gateway.get("/dids", params={"per_page": 20}, headers=_headers(user_token))
+    response = gateway.get("/dids", params={"_start": 10, "_end": 15}, headers=_headers(user_token))
+    assert response.status_code == 200, response.text
+    assert response.json() == everything.json()[10:15]
+    assert response.headers["x-total-count"] == everything.headers["x-total-count"]
+    assert "link" not in response.headers
+
+
+def test_json_server_field_filters_through_the_gateway(
+    gateway: httpx.Client, user_token: str
+) -> None:
+    cheap = gateway.get(
+        "/dids", params={"monthyPrice_gte": "0.5", "per_page": 100}, headers=_headers(user_token)
+    )
+    assert cheap.status_code == 200, cheap.text
+    assert cheap.json()
+    assert all(float(did["monthyPrice"]) >= 0.5 for did in cheap.json())
+    assert int(cheap.headers["x-total-count"]) < SEED_SIZE
+    first_two = [did["id"] for did in cheap.json()[:2]]
+    either = gateway.get(
+        "/dids", params=[("id", first_two[1]), ("id", first_two[0])], headers=_headers(user_token)
+    )
+    assert [did["id"] for did in either.json()] == first_two
+    assert either.headers["x-total-count"] == "2"
+
+
+def test_a_bad_filter_is_a_400_naming_it_through_the_gateway(
+    gateway: httpx.Client, user_token: str
+) -> None:
+    response = gateway.get(
+        "/dids", params={"monthyPrice_gte": "cheap"}, headers=_headers(user_token)
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM
+    assert [e["field"] for e in response.json()["errors"]] == ["monthyPrice_gte"]
+
+
 def test_no_token_is_a_401_problem_from_the_gateway(gateway: httpx.Client) -> None:
     response = gateway.get("/dids")
     assert response.status_code == 401

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from inventory.dids.schemas import DidOut, did_json
+from inventory.dids.schemas import render_page
 from tests.conftest import VALID
 
 Create = Callable[..., Awaitable[dict[str, Any]]]
@@ -182,9 +182,26 @@ async def test_changing_a_number_to_one_that_exists_is_a_409(
     assert response.json()["existingId"] == first["id"]
 
 
-def test_the_fast_row_renderer_matches_the_documented_model() -> None:
-    for monthly, setup in ((Decimal("0.03"), Decimal("3.4")), (Decimal("0"), Decimal("999999.99"))):
-        row = SimpleNamespace(
-            id=7, e164="+5584912344321", monthly_price=monthly, setup_price=setup, currency="U$"
-        )
-        assert did_json(row) == DidOut.of(row).model_dump(mode="json", by_alias=True)
+def _row(id_: int, e164: str, monthly: str, setup: str, currency: str) -> SimpleNamespace:
+    return SimpleNamespace(
+        id=id_,
+        e164=e164,
+        monthly_price=Decimal(monthly),
+        setup_price=Decimal(setup),
+        currency=currency,
+    )
+
+
+def test_a_list_page_is_rendered_by_the_entity_schema_compact_and_in_utf8() -> None:
+    rows = [
+        _row(7, "+5584912344321", "0.03", "3.4", "€"),
+        _row(8, "+16502530000", "0", "999999.99", "U$"),
+    ]
+    assert (
+        render_page(rows)
+        == (
+            '[{"id":7,"value":"+55 84 91234-4321","monthyPrice":"0.03","setupPrice":"3.40",'
+            '"currency":"€"},{"id":8,"value":"+1 650-253-0000","monthyPrice":"0.00",'
+            '"setupPrice":"999999.99","currency":"U$"}]'
+        ).encode()
+    )

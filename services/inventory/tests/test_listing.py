@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -191,3 +192,180 @@ async def test_sort_filter_and_page_together(
     links = _links(response)
     assert links["first"] == {"currency": "€", "sort": "-setupPrice", "page": "1", "per_page": "2"}
     assert "next" not in links
+
+
+# --- json-server 0.17: slices, field filters, several sort fields ----------------------------
+
+
+def _values(response: httpx.Response) -> list[str]:
+    return [did["value"] for did in response.json()]
+
+
+async def test_a_slice_answers_those_rows_the_total_and_no_link(
+    api: httpx.AsyncClient, user: dict[str, str], seven: list[dict[str, Any]]
+) -> None:
+    response = await api.get("/dids?_start=2&_end=5", headers=user)
+    assert response.status_code == 200
+    assert response.json() == seven[2:5]
+    assert response.headers["x-total-count"] == "7"
+    assert "link" not in response.headers
+
+
+async def test_a_slice_by_start_and_limit(
+    api: httpx.AsyncClient, user: dict[str, str], seven: list[dict[str, Any]]
+) -> None:
+    response = await api.get("/dids?_start=5&_limit=10", headers=user)
+    assert response.json() == seven[5:]
+    assert response.headers["x-total-count"] == "7"
+    assert "link" not in response.headers
+
+
+async def test_a_limit_without_a_page_is_a_slice_from_the_start(
+    api: httpx.AsyncClient, user: dict[str, str], seven: list[dict[str, Any]]
+) -> None:
+    response = await api.get("/dids?_limit=2", headers=user)
+    assert response.json() == seven[:2]
+    assert "link" not in response.headers
+
+
+async def test_a_json_server_page_without_limit_has_ten_rows_and_links_in_its_names(
+    api: httpx.AsyncClient, user: dict[str, str], create: Create
+) -> None:
+    for n in range(12):
+        await create(value=f"+1 650-253-{n:04d}")
+    response = await api.get("/dids?_page=2", headers=user)
+    assert len(response.json()) == 2
+    assert response.headers["x-total-count"] == "12"
+    links = _links(response)
+    assert links["first"] == {"_page": "1", "_limit": "10"}
+    assert links["prev"] == {"_page": "1", "_limit": "10"}
+    assert links["last"] == {"_page": "2", "_limit": "10"}
+    assert "next" not in links
+
+
+async def test_price_ranges_filter_in_either_spelling(
+    api: httpx.AsyncClient, user: dict[str, str], seven: list[dict[str, Any]]
+) -> None:
+    response = await api.get("/dids?monthyPrice_gte=0.4&monthlyPrice_lte=0.5", headers=user)
+    assert sorted(d["monthyPrice"] for d in response.json()) == ["0.40", "0.50"]
+    assert response.headers["x-total-count"] == "2"
+
+
+async def test_a_repeated_field_means_any_of_its_values(
+    api: httpx.AsyncClient, user: dict[str, str], seven: list[dict[str, Any]]
+) -> None:
+    wanted = [seven[1]["id"], seven[4]["id"]]
+    response = await api.get("/dids", params=[("id", wanted[1]), ("id", wanted[0])], headers=user)
+    assert [d["id"] for d in response.json()] == wanted
+
+
+async def test_ne_excludes_every_value_given(
+    api: httpx.AsyncClient, user: dict[str, str], seven: list[dict[str, Any]]
+) -> None:
+    response = await api.get(
+        "/dids", params=[("currency_ne", "€"), ("currency_ne", "U$")], headers=user
+    )
+    assert {d["currency"] for d in response.json()} == {"R$", "£"}
+
+
+async def test_a_number_in_any_format_finds_its_did(
+    api: httpx.AsyncClient, user: dict[str, str], seven: list[dict[str, Any]]
+) -> None:
+    response = await api.get("/dids", params={"value": "+5584912344321"}, headers=user)
+    assert _values(response) == ["+55 84 91234-4321"]
+
+
+async def test_like_on_a_text_field_ignores_case(
+    api: httpx.AsyncClient, user: dict[str, str], seven: list[dict[str, Any]]
+) -> None:
+    response = await api.get("/dids", params={"currency_like": "u"}, headers=user)
+    assert {d["currency"] for d in response.json()} == {"U$"}
+
+
+async def test_several_sort_fields_each_with_its_order(
+    api: httpx.AsyncClient, user: dict[str, str], seven: list[dict[str, Any]]
+) -> None:
+    response = await api.get("/dids?_sort=currency,monthyPrice&_order=asc,desc", headers=user)
+    assert [(d["currency"], d["monthyPrice"]) for d in response.json()] == [
+        ("R$", "0.10"),
+        ("U$", "0.50"),
+        ("U$", "0.30"),
+        ("£", "0.20"),
+        ("€", "0.60"),
+        ("€", "0.40"),
+        ("€", "0.10"),
+    ]
+
+
+async def test_filters_slices_and_sorts_together(
+    api: httpx.AsyncClient, user: dict[str, str], seven: list[dict[str, Any]]
+) -> None:
+    response = await api.get(
+        "/dids?currency=€&_sort=setupPrice&_order=desc&_start=1&_end=3", headers=user
+    )
+    assert [d["setupPrice"] for d in response.json()] == ["5.00", "2.00"]
+    assert response.headers["x-total-count"] == "3"
+
+
+async def test_parameters_that_are_no_field_are_ignored(
+    api: httpx.AsyncClient, user: dict[str, str], seven: list[dict[str, Any]]
+) -> None:
+    response = await api.get("/dids?colour=red&_=1700000000&_embed=x", headers=user)
+    assert response.status_code == 200
+    assert response.headers["x-total-count"] == "7"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("monthyPrice_gte=cheap", "monthyPrice_gte"),
+        ("monthlyPrice_lte=0.001", "monthlyPrice_lte"),
+        ("setupPrice=-1", "setupPrice"),
+        ("id=abc", "id"),
+        ("value=12345", "value"),
+        ("value_gte=%2B1", "value_gte"),
+        ("currency_ne=DOGE", "currency_ne"),
+        ("colour_like=red", "colour_like"),
+        ("_start=5&_end=2", "_end"),
+        ("_start=0&_end=101", "_end"),
+        ("_start=x", "_start"),
+        ("page=2&_start=10", "_start"),
+        ("_sort=colour", "_sort"),
+        ("value_like=abc", "value_like"),
+    ],
+)
+async def test_bad_json_server_parameters_are_400s_naming_them(
+    api: httpx.AsyncClient, user: dict[str, str], query: str, field: str
+) -> None:
+    response = await api.get(f"/dids?{query}", headers=user)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+async def test_every_bad_parameter_is_named_in_one_problem(
+    api: httpx.AsyncClient, user: dict[str, str]
+) -> None:
+    response = await api.get("/dids?per_page=0&id=x&monthyPrice_gte=y", headers=user)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "3 fields are invalid"
+    assert {e["field"] for e in response.json()["errors"]} == {"per_page", "id", "monthyPrice_gte"}
+
+
+def _access_lines(out: str) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("logger") == "switchkit.access"]
+
+
+async def test_list_successes_write_no_access_line_and_its_failures_do(
+    api: httpx.AsyncClient, user: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    await api.get("/dids", headers=user)  # the gateway's access log has it
+    refused = await api.get("/dids")
+    bad = await api.get("/dids?page=0", headers=user)
+    lines = _access_lines(capsys.readouterr().out)
+    assert [(line["status"], line["request_id"]) for line in lines] == [
+        (401, refused.headers["x-request-id"]),
+        (400, bad.headers["x-request-id"]),
+    ]

@@ -14,10 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inventory.config import Settings
-from inventory.dids.pages import LISTENER_NAME, ListedPage, PageCache, PageKey
-from inventory.dids.service import DidFilter, SortKey
+from inventory.dids.cache import LISTENER_NAME
 from inventory.main import create_app
-from switchkit.pagination import Page
 from switchkit.testing import TestTokens
 from tests.conftest import VALID
 
@@ -211,37 +209,26 @@ async def test_a_cache_of_size_zero_is_off(
             assert (await api.get(LIST, headers=user)).headers["x-cache"] == "BYPASS"
 
 
-KEY = PageKey(page=Page(number=1, size=50), sort=(SortKey(field="value"),), where=DidFilter())
-PAGE = ListedPage(body=b"[]", total=0)
+async def test_the_same_rows_asked_another_way_are_the_same_page_in_memory(
+    api: httpx.AsyncClient, user: dict[str, str], create: Callable[..., Awaitable[Any]]
+) -> None:
+    await create()
+    first = await listing(api, user)
+    for other in ("/dids?_start=0&_end=100", "/dids?per_page=100", "/dids?_page=1&_limit=100"):
+        again = await api.get(other, headers=user)
+        assert again.headers["x-cache"] == "HIT", other
+        assert again.content == first.content
 
 
-def test_a_page_read_before_a_change_is_not_kept() -> None:
-    cache = PageCache(max_pages=10)
-    cache.resume()
-    started_under = cache.generation
-    cache.forget()  # a change arrives while the page is being read
-    cache.put(KEY, PAGE, generation=started_under)
-    assert cache.get(KEY) is None
-    cache.put(KEY, PAGE, generation=cache.generation)
-    assert cache.get(KEY) is PAGE
-
-
-def test_a_suspended_cache_keeps_and_answers_nothing() -> None:
-    cache = PageCache(max_pages=10)
-    cache.put(KEY, PAGE, generation=cache.generation)
-    assert cache.get(KEY) is None  # never resumed
-    cache.resume()
-    cache.put(KEY, PAGE, generation=cache.generation)
-    cache.suspend()
-    assert cache.get(KEY) is None
-    cache.resume()
-    assert cache.get(KEY) is None  # what was kept before is gone
-
-
-def test_the_cache_forgets_its_oldest_pages_when_full() -> None:
-    cache = PageCache(max_pages=2)
-    cache.resume()
-    keys = [PageKey(page=Page(number=n, size=50), sort=(), where=DidFilter()) for n in (1, 2, 3)]
-    for key in keys:
-        cache.put(key, PAGE, generation=cache.generation)
-    assert [cache.get(key) for key in keys] == [None, PAGE, PAGE]
+async def test_filters_in_another_order_or_spelling_are_the_same_page_in_memory(
+    api: httpx.AsyncClient, user: dict[str, str], create: Callable[..., Awaitable[Any]]
+) -> None:
+    await create()
+    asked = "/dids?monthyPrice_gte=0.01&currency=U$&currency=R$"
+    first = await eventually(
+        lambda: api.get(asked, headers=user), lambda r: r.headers["x-cache"] != "BYPASS"
+    )
+    assert first.headers["x-cache"] == "MISS"
+    again = await api.get("/dids?currency=R$&monthlyPrice_gte=0.010&currency=U$", headers=user)
+    assert again.headers["x-cache"] == "HIT"
+    assert again.content == first.content

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
-import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,10 +16,33 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from switchkit.logging import request_id_var
 from switchkit.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
 
-__all__ = ["BodyLimitMiddleware", "MetricsMiddleware", "RequestContextMiddleware"]
+__all__ = [
+    "BodyLimitMiddleware",
+    "MetricsMiddleware",
+    "RequestContextMiddleware",
+    "quiet_successes",
+]
 
 log = logging.getLogger("switchkit.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_QUIET = "switchkit_quiet_successes"
+EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
+
+
+def quiet_successes(endpoint: EndpointT) -> EndpointT:
+    """Marks a route's endpoint whose answers below 400 write no access line.
+
+    For a hot path whose every request the gateway's access log records already (the
+    ForwardAuth check, a list a table pages through); its failures are logged as any other.
+    """
+    setattr(endpoint, _QUIET, True)
+    return endpoint
+
+
+def _logs_successes(scope: Scope) -> bool:
+    # The router keeps the route it matched in the (shared) scope.
+    endpoint = getattr(scope.get("route"), "endpoint", None)
+    return not getattr(endpoint, _QUIET, False)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -62,9 +87,9 @@ class RequestContextMiddleware:
     An exception that escapes every handler is logged with its stack and the request id,
     and the client gets a problem+json 500 that reveals nothing of the internals.
 
-    `log_successes=False` leaves out the access line of answers below 400, for a hot path
-    whose every request the gateway's access log records already; failures (and requests
-    that got no answer) are always logged.
+    `log_successes=False` leaves out the access line of answers below 400, as routes marked
+    `quiet_successes` do for theirs; failures (and requests that got no answer) are always
+    logged.
     """
 
     def __init__(self, app: ASGIApp, *, log_successes: bool = True) -> None:
@@ -76,8 +101,9 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
+        # 32 random hex digits, as uuid4().hex has, without building a UUID.
         request_id = (
-            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else os.urandom(16).hex()
         )
         token = request_id_var.set(request_id)
         started = time.perf_counter()
@@ -106,7 +132,9 @@ class RequestContextMiddleware:
                 )
                 await _send_problem(send, status=500, body=body, request_id=request_id)
         finally:
-            if scope["type"] == "http" and (self.log_successes or not 0 < status < 400):
+            if scope["type"] == "http" and (
+                not 0 < status < 400 or (self.log_successes and _logs_successes(scope))
+            ):
                 log.info(
                     "request",
                     extra={
@@ -134,6 +162,11 @@ class BodyLimitMiddleware:
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, send, request_id)
+            return
+        if _header(scope, b"transfer-encoding") is None:
+            # Framed by its Content-Length (checked above) or bodiless (a GET): the server
+            # delivers no more than that, so there is nothing to count.
+            await self.app(scope, receive, send)
             return
         received = 0
         response_started = False
@@ -198,6 +231,10 @@ class MetricsMiddleware:
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
         self.service = service
+        # The labelled children, by (method, route, status): `labels()` costs more than a
+        # dict lookup, on every request.
+        self._counters: dict[tuple[str, str, str], Counter] = {}
+        self._timers: dict[tuple[str, str], Histogram] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -217,8 +254,15 @@ class MetricsMiddleware:
         finally:
             route = _route_template(scope)
             method = scope.get("method", "")
-            REQUESTS.labels(self.service, method, route, str(status)).inc()
-            LATENCY.labels(self.service, method, route).observe(time.perf_counter() - started)
+            key = (method, route, str(status))
+            counter = self._counters.get(key)
+            if counter is None:
+                counter = self._counters[key] = REQUESTS.labels(self.service, *key)
+            counter.inc()
+            timer = self._timers.get(key[:2])
+            if timer is None:
+                timer = self._timers[key[:2]] = LATENCY.labels(self.service, method, route)
+            timer.observe(time.perf_counter() - started)
 
 
 def _route_template(scope: Scope) -> str:

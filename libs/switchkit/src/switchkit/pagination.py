@@ -34,15 +34,27 @@ def page_headers(
     `URL.include_query_params` would write it; the query is parsed once for all four.
     """
     last = max(1, -(-total // page.size))
-    kept = [
-        (name, value)
-        for name, value in parse_qsl(url.query, keep_blank_values=True)
-        if name not in (page_param, size_param)
-    ]
+    kept = urlencode(
+        [
+            (name, value)
+            for name, value in parse_qsl(url.query, keep_blank_values=True)
+            if name not in (page_param, size_param)
+        ]
+    )
+    # What `urlencode([*kept, (page_param, n), (size_param, size)])` writes (both names are
+    # plain query words), built once instead of four times.
+    scheme, netloc, path, _, fragment = url.components
+    # A request's URL is absolute; anything else as `urlunsplit` writes it.
+    base = (
+        f"{scheme}://{netloc}{path}"
+        if scheme and netloc
+        else str(url.replace(query="", fragment=""))
+    )
+    prefix = f"{base}?{kept}&" if kept else f"{base}?"
+    size = f"&{size_param}={page.size}" + (f"#{fragment}" if fragment else "")
 
     def link(number: int, rel: str) -> str:
-        query = urlencode([*kept, (page_param, number), (size_param, page.size)])
-        return f'<{url.replace(query=query)}>; rel="{rel}"'
+        return f'<{prefix}{page_param}={number}{size}>; rel="{rel}"'
 
     links = [link(1, "first")]
     if page.number > 1:

@@ -16,7 +16,5 @@ class Settings(KitSettings):
     service_name: ClassVar[str] = "inventory"
     model_config = SettingsConfigDict(env_prefix="INVENTORY_")
 
-    default_page_size: int = Field(50, ge=1)
-    max_page_size: int = Field(100, ge=1)
     page_cache_size: int = Field(1024, ge=0)
-    """List pages kept in memory (see inventory.dids.pages); 0 turns the cache off."""
+    """List pages kept in memory (see inventory.dids.cache); 0 turns the cache off."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from switchkit.problems import BadRequest, Conflict, FieldError, NotFound, PreconditionFailed
+from switchkit.problems import Conflict, NotFound, PreconditionFailed
 
-__all__ = ["DidNotFound", "DuplicateNumber", "InvalidQuery", "StaleDid"]
+__all__ = ["DidNotFound", "DuplicateNumber", "StaleDid"]
 
 
 class DidNotFound(NotFound):
@@ -30,7 +30,3 @@ class StaleDid(PreconditionFailed):
         )
         self.headers["ETag"] = current_etag
 
-
-class InvalidQuery(BadRequest):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(errors=[FieldError(field, message)])

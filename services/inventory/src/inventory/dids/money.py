@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["CURRENCIES", "MAX_PRICE", "parse_price"]
+__all__ = ["CURRENCIES", "MAX_PRICE", "parse_currency", "parse_price"]
 
 MAX_PRICE = Decimal("999999.99")
 CENT = Decimal("0.01")
@@ -33,3 +33,10 @@ def parse_price(value: object) -> Decimal:
     if price != price.quantize(CENT):
         raise ValueError("must have at most 2 decimal places")
     return price.quantize(CENT)
+
+
+def parse_currency(text: str) -> str:
+    """One of `CURRENCIES`, as written; ValueError lists them."""
+    if text not in CURRENCIES:
+        raise ValueError(f"must be one of {', '.join(CURRENCIES)}")
+    return text

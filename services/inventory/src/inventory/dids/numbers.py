@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import phonenumbers
 
-__all__ = ["international", "parse_number"]
+__all__ = ["digits_to_find", "international", "parse_number"]
 
 
 def parse_number(text: str) -> str:
@@ -30,3 +31,11 @@ def international(e164: str) -> str:
     """
     number = phonenumbers.parse(e164, None)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def digits_to_find(text: str) -> str:
+    """The digits of a search in any format (`(91234) 43` looks for `9123443`)."""
+    digits = re.sub(r"\D", "", text)
+    if not digits:
+        raise ValueError("must contain digits to look for in the numbers")
+    return digits

@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inventory.dids.cache import ListPages
 from inventory.dids.exceptions import DidNotFound, DuplicateNumber, StaleDid
 from inventory.dids.models import Did
 from inventory.dids.numbers import international
-from inventory.dids.pages import ListedPage, PageCache, PageKey
 from inventory.dids.schemas import DidCreate, DidPatch, render_page
 from switchkit.caching import CacheStatus
-from switchkit.db import Database
+from switchkit.db import add_unique, flush_unique
 from switchkit.identity import Identity
-from switchkit.pagination import Page
+from switchkit.listing import ListQuery
+from switchkit.pages import CachedPage
 
 __all__ = [
-    "DidFilter",
-    "SortKey",
     "create",
     "delete",
     "get",
@@ -38,80 +33,25 @@ __all__ = [
 
 log = logging.getLogger("inventory.dids")
 
-SORTABLE: dict[str, Any] = {
-    "id": Did.id,
-    "value": Did.e164,
-    "monthyPrice": Did.monthly_price,
-    "monthlyPrice": Did.monthly_price,
-    "setupPrice": Did.setup_price,
-    "currency": Did.currency,
-}
 
-
-@dataclass(frozen=True)
-class SortKey:
-    field: str
-    descending: bool = False
-
-
-@dataclass(frozen=True)
-class DidFilter:
-    currencies: Sequence[str] = ()
-    digits: str | None = None
-    """Matches numbers whose digits contain these digits (`q`, json-server's `value_like`)."""
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if self.currencies:
-            conditions.append(Did.currency.in_(self.currencies))
-        if self.digits:
-            conditions.append(Did.e164.contains(self.digits, autoescape=True))
-        return conditions
-
-
-def only_digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
-async def list_page(
-    *, session: AsyncSession, page: Page, sort: Sequence[SortKey], where: DidFilter
-) -> tuple[Sequence[Row[int, str, Decimal, Decimal, str]], int]:
-    """The page's rows (the columns `did_json` reads) and how many rows match in all."""
-    conditions = where.conditions()
-    total = (
-        await session.execute(select(func.count()).select_from(Did).where(*conditions))
-    ).scalar_one()
-    order = [SORTABLE[k.field].desc() if k.descending else SORTABLE[k.field] for k in sort]
+async def list_page(*, session: AsyncSession, query: ListQuery) -> CachedPage:
+    """The page `query` asks for, rendered, and how many rows match in all."""
+    total = (await session.execute(query.where(select(func.count()).select_from(Did)))).scalar_one()
     # Columns, not entities: a page is only rendered, and 50 ORM objects cost more than the SQL.
-    # The id breaks ties, so equal prices never make rows jump between pages.
-    query = (
-        select(Did.id, Did.e164, Did.monthly_price, Did.setup_price, Did.currency)
-        .where(*conditions)
-        .order_by(*order, Did.id)
-        .offset(page.offset)
-        .limit(page.size)
-    )
-    return (await session.execute(query)).all(), total
+    columns = select(Did.id, Did.e164, Did.monthly_price, Did.setup_price, Did.currency)
+    rows = (await session.execute(query.rows(columns))).all()
+    return CachedPage(body=render_page(rows), total=total)
 
 
-async def listed_page(
-    *, database: Database, pages: PageCache, key: PageKey
-) -> tuple[ListedPage, CacheStatus]:
-    """The rendered page, from memory when `pages` holds it (see inventory.dids.pages); a
-    session is opened only to read it from Postgres."""
-    cached = pages.get(key)
-    if cached is not None:
-        return cached, CacheStatus.HIT
-    live, generation = pages.live, pages.generation
-    async with database.sessions() as session:
-        rows, total = await list_page(
-            session=session, page=key.page, sort=key.sort, where=key.where
-        )
-    listed = ListedPage(body=render_page(rows), total=total)
-    if not live:
-        return listed, CacheStatus.BYPASS
-    pages.put(key, listed, generation=generation)
-    return listed, CacheStatus.MISS
+async def listed_page(*, pages: ListPages, query: ListQuery) -> tuple[CachedPage, CacheStatus]:
+    """The page from the store when it holds it (see inventory.dids.cache); a session is
+    opened only to read it from Postgres."""
+
+    async def load() -> CachedPage:
+        async with pages.database.sessions() as session:
+            return await list_page(session=session, query=query)
+
+    return await pages.store.read_through(query.key, load)
 
 
 async def get(*, session: AsyncSession, did_id: int, for_update: bool = False) -> Did:
@@ -128,21 +68,21 @@ async def _existing_id(session: AsyncSession, e164: str) -> int | None:
     return (await session.execute(select(Did.id).where(Did.e164 == e164))).scalar_one_or_none()
 
 
-async def _flush_unique(session: AsyncSession, e164: str) -> None:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        existing = await _existing_id(session, e164)
-        if existing is None:
-            raise
-        raise DuplicateNumber(existing_id=existing, value=international(e164)) from exc
+@dataclass(frozen=True)
+class _UniqueNumber:
+    """How `add_unique`/`flush_unique` find the DID holding a number, and the conflict it is."""
+
+    session: AsyncSession
+    e164: str
+
+    async def find_existing(self) -> int | None:
+        return await _existing_id(self.session, self.e164)
+
+    def conflict(self, existing: int) -> DuplicateNumber:
+        return DuplicateNumber(existing_id=existing, value=international(self.e164))
 
 
 async def create(*, session: AsyncSession, data: DidCreate, actor: Identity) -> Did:
-    existing = await _existing_id(session, data.value)
-    if existing is not None:
-        raise DuplicateNumber(existing_id=existing, value=international(data.value))
     did = Did(
         e164=data.value,
         monthly_price=data.monthy_price,
@@ -150,8 +90,8 @@ async def create(*, session: AsyncSession, data: DidCreate, actor: Identity) -> 
         currency=data.currency,
         updated_by=actor.user_id,
     )
-    session.add(did)
-    await _flush_unique(session, data.value)
+    unique = _UniqueNumber(session, data.value)
+    await add_unique(session, did, find_existing=unique.find_existing, conflict=unique.conflict)
     log.info(
         "did created", extra={"did_id": did.id, "value": did.e164, "actor": str(actor.user_id)}
     )
@@ -215,16 +155,17 @@ async def _change(
         "setup_price": "setup_price",
         "currency": "currency",
     }
-    if "value" in changes and changes["value"] != before["value"]:
-        existing = await _existing_id(session, changes["value"])
+    unique = _UniqueNumber(session, changes.get("value", did.e164))
+    if unique.e164 != did.e164:
+        existing = await unique.find_existing()
         if existing is not None:
-            raise DuplicateNumber(existing_id=existing, value=international(changes["value"]))
+            raise unique.conflict(existing)
     for name, value in changes.items():
         setattr(did, fields[name], value)
     did.version += 1
     did.updated_at = datetime.now(UTC)
     did.updated_by = actor.user_id
-    await _flush_unique(session, did.e164)
+    await flush_unique(session, find_existing=unique.find_existing, conflict=unique.conflict)
     log.info(
         action,
         extra={

@@ -15,7 +15,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SCHEMA = "inventory"
-# The channel name is part of inventory.dids.pages (CHANGES_CHANNEL); a migration must not
+# The channel name is part of inventory.dids.cache (CHANGES_CHANNEL); a migration must not
 # import application code, which changes after it.
 CHANNEL = "inventory_dids_changed"
 
