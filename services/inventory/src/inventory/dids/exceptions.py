@@ -29,4 +29,3 @@ class StaleDid(PreconditionFailed):
             "The DID changed since you read it (If-Match does not match); read it again."
         )
         self.headers["ETag"] = current_etag
-

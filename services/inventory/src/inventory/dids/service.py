@@ -16,7 +16,7 @@ from inventory.dids.models import Did
 from inventory.dids.numbers import international
 from inventory.dids.schemas import DidCreate, DidPatch, render_page
 from switchkit.caching import CacheStatus
-from switchkit.db import add_unique, flush_unique
+from switchkit.db import add_unique, unique_or_conflict
 from switchkit.identity import Identity
 from switchkit.listing import ListQuery
 from switchkit.pages import CachedPage
@@ -70,7 +70,7 @@ async def _existing_id(session: AsyncSession, e164: str) -> int | None:
 
 @dataclass(frozen=True)
 class _UniqueNumber:
-    """How `add_unique`/`flush_unique` find the DID holding a number, and the conflict it is."""
+    """How `add_unique` and `unique_or_conflict` find the DID holding a number, and its 409."""
 
     session: AsyncSession
     e164: str
@@ -160,12 +160,16 @@ async def _change(
         existing = await unique.find_existing()
         if existing is not None:
             raise unique.conflict(existing)
-    for name, value in changes.items():
-        setattr(did, fields[name], value)
-    did.version += 1
-    did.updated_at = datetime.now(UTC)
-    did.updated_by = actor.user_id
-    await flush_unique(session, find_existing=unique.find_existing, conflict=unique.conflict)
+    # Changed inside the savepoint, so a concurrent writer's number refusing this one is a 409
+    # and leaves the request's transaction usable.
+    async with unique_or_conflict(
+        session, find_existing=unique.find_existing, conflict=unique.conflict
+    ):
+        for name, value in changes.items():
+            setattr(did, fields[name], value)
+        did.version += 1
+        did.updated_at = datetime.now(UTC)
+        did.updated_by = actor.user_id
     log.info(
         action,
         extra={
