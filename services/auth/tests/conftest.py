@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,13 +18,12 @@ from auth.sessions.keys import generate_private_key_pem
 from switchkit.testing import InfraUrls, ServiceUnderTest, settings_for_tests
 from switchkit.testing.plugin import ServeApp
 
-MIGRATIONS = Path(__file__).parents[1] / "src" / "auth" / "migrations"
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
 def service_under_test() -> ServiceUnderTest:
-    return ServiceUnderTest(name="auth", migrations=MIGRATIONS)
+    return ServiceUnderTest.of(Settings)
 
 
 @pytest.fixture(scope="session")

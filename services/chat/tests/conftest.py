@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,20 +20,13 @@ from chat.direct.directory import UserDirectory
 from chat.direct.models import DirectMessage, Inbox
 from chat.main import create_app
 from chat.rooms.models import Room
-from switchkit.testing import InfraUrls, ServiceUnderTest, TestTokens, settings_for_tests
+from switchkit.testing import ServiceUnderTest, TestTokens
 from switchkit.testing.plugin import ServeApp
-
-MIGRATIONS = Path(__file__).parents[1] / "src" / "chat" / "migrations"
 
 
 @pytest.fixture(scope="session")
 def service_under_test() -> ServiceUnderTest:
-    return ServiceUnderTest(name="chat", migrations=MIGRATIONS)
-
-
-@pytest.fixture(scope="session")
-def tokens() -> TestTokens:
-    return TestTokens()
+    return ServiceUnderTest.of(Settings)
 
 
 class KnownUsers:
@@ -61,14 +53,6 @@ class KnownUsers:
 @pytest.fixture
 def known_users() -> KnownUsers:
     return KnownUsers()
-
-
-@pytest.fixture
-def settings_for(infra_urls: InfraUrls) -> Callable[..., Settings]:
-    def build(**overrides: Any) -> Settings:
-        return settings_for_tests(Settings, infra_urls, **overrides)
-
-    return build
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,7 +17,6 @@ from inventory.main import create_app
 from switchkit.testing import InfraUrls, ServiceUnderTest, TestTokens, settings_for_tests
 from switchkit.testing.plugin import ServeApp
 
-MIGRATIONS = Path(__file__).parents[1] / "src" / "inventory" / "migrations"
 VALID: dict[str, Any] = {
     "value": "+55 84 91234-4321",
     "monthyPrice": "0.03",
@@ -29,12 +27,7 @@ VALID: dict[str, Any] = {
 
 @pytest.fixture(scope="session")
 def service_under_test() -> ServiceUnderTest:
-    return ServiceUnderTest(name="inventory", migrations=MIGRATIONS)
-
-
-@pytest.fixture(scope="session")
-def tokens() -> TestTokens:
-    return TestTokens()
+    return ServiceUnderTest.of(Settings)
 
 
 @pytest.fixture

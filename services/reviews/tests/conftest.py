@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from reviews.books.models import Book
 from reviews.config import Settings
 from reviews.main import create_app
-from switchkit.testing import InfraUrls, ServiceUnderTest, TestTokens, settings_for_tests
+from switchkit.testing import ServiceUnderTest, TestTokens
 from switchkit.testing.plugin import ServeApp
 
-MIGRATIONS = Path(__file__).parents[1] / "src" / "reviews" / "migrations"
 BOOK: dict[str, Any] = {
     "title": "The Left Hand of Darkness",
     "author": "Ursula K. Le Guin",
@@ -31,20 +29,7 @@ BOOK: dict[str, Any] = {
 
 @pytest.fixture(scope="session")
 def service_under_test() -> ServiceUnderTest:
-    return ServiceUnderTest(name="reviews", migrations=MIGRATIONS)
-
-
-@pytest.fixture(scope="session")
-def tokens() -> TestTokens:
-    return TestTokens()
-
-
-@pytest.fixture
-def settings_for(infra_urls: InfraUrls) -> Callable[..., Settings]:
-    def build(**overrides: Any) -> Settings:
-        return settings_for_tests(Settings, infra_urls, **overrides)
-
-    return build
+    return ServiceUnderTest.of(Settings)
 
 
 @pytest.fixture

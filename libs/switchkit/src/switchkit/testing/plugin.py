@@ -36,10 +36,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from switchkit.cli import migrations_of
 from switchkit.db import Database
 from switchkit.migrations import upgrade_head
 from switchkit.provisioning import provision_service_database
 from switchkit.settings import Environment, KitSettings
+from switchkit.testing.tokens import TestTokens
 
 __all__ = ["InfraUrls", "ServiceUnderTest", "settings_for_tests"]
 
@@ -49,6 +51,15 @@ class ServiceUnderTest:
     name: str
     """The service's schema and login role."""
     migrations: Path
+    settings: type[KitSettings] | None = None
+    """The service's settings class, for the plugin's `settings_for` fixture."""
+
+    @classmethod
+    def of(cls, settings: type[KitSettings]) -> ServiceUnderTest:
+        """The service its settings class names: its schema and role, its migrations."""
+        return cls(
+            name=settings.service_name, migrations=migrations_of(settings), settings=settings
+        )
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,26 @@ async def infra_urls(service_under_test: ServiceUnderTest) -> InfraUrls:
         redis=_env("SWITCHBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/1"),
         nats=_env("SWITCHBOARD_NATS_URL", "nats://127.0.0.1:4222"),
     )
+
+
+@pytest.fixture(scope="session")
+def tokens() -> TestTokens:
+    """Signs the tests' access tokens; apps under test verify with it (`token_verifier`)."""
+    return TestTokens()
+
+
+@pytest.fixture
+def settings_for(
+    service_under_test: ServiceUnderTest, infra_urls: InfraUrls
+) -> Callable[..., KitSettings]:
+    """Builds the service's test settings (`settings_for_tests`), with overrides."""
+    settings_class = service_under_test.settings
+    assert settings_class is not None, "service_under_test is ServiceUnderTest.of(Settings)"
+
+    def build(**overrides: Any) -> KitSettings:
+        return settings_for_tests(settings_class, infra_urls, **overrides)
+
+    return build
 
 
 @pytest.fixture(scope="session")
