@@ -1,23 +1,24 @@
-"""GET /auth/verify's fast path: the routed endpoint's answers, for a fraction of the work."""
+"""GET /auth/verify, the gateway's ForwardAuth check: one lean route, every answer it gives."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-from fastapi import FastAPI
-from starlette.middleware import Middleware
+from fastapi.routing import APIRoute
 
+from auth.accounts import router as accounts
 from auth.config import Settings
 from auth.main import create_app
+from auth.sessions import router as sessions
+from auth.sessions.forward_auth import ForwardAuthRoute
 from auth.sessions.keys import SigningKey
-from switchkit.shortcut import ShortcutMiddleware
 from switchkit.testing import TestTokens
 from switchkit.testing.plugin import ServeApp
 from tests.conftest import SignIn
@@ -25,25 +26,6 @@ from tests.conftest import SignIn
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 REVOKED = "The session has ended; sign in again."
 UNREACHABLE = "Token revocation cannot be checked right now; try again shortly."
-
-
-def without_fast_path(app: FastAPI) -> FastAPI:
-    """The app as it was before the fast path: verify goes through middleware and routing."""
-    app.user_middleware = [m for m in app.user_middleware if not is_fast_path(m)]
-    return app
-
-
-def is_fast_path(middleware: Middleware) -> bool:
-    cls, _, _ = middleware
-    return cls is ShortcutMiddleware
-
-
-@pytest.fixture
-async def routed(
-    serve: ServeApp, settings_for: Callable[..., Settings]
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(without_fast_path(create_app(settings_for()))) as client:
-        yield client
 
 
 def log_lines(out: str) -> list[dict[str, Any]]:
@@ -57,51 +39,74 @@ def expired_token(signing_key_pem: bytes) -> str:
     return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
 
 
-async def requests_to_compare(
+ORIGIN = "http://localhost:5173"
+PREFLIGHT = {"X-Forwarded-Method": "OPTIONS", "Access-Control-Request-Method": "POST"}
+
+
+async def checks(
     sign_in: SignIn, api: httpx.AsyncClient, signing_key_pem: bytes
-) -> dict[str, dict[str, str]]:
-    """Header sets of GET /auth/verify covering every answer it gives."""
+) -> dict[str, tuple[dict[str, str], int, bool]]:
+    """Every kind of check verify answers: its headers, its status, whether it names a user."""
     valid = await sign_in()
     revoked = await sign_in()
     await api.post("/auth/signout", headers=revoked["headers"])
     token = valid["accessToken"]
     return {
-        "a valid token": valid["headers"],
-        "a valid token from a browser": {**valid["headers"], "Origin": "http://localhost:5173"},
-        "the token in the forwarded uri": {"X-Forwarded-Uri": f"/ws?a=1&access_token={token}"},
-        "no token": {},
-        "no token from a browser": {"Origin": "http://localhost:5173"},
-        "another scheme": {"Authorization": "Basic YWRhOnB3"},
-        "a garbage token": {"Authorization": "Bearer not.a.jwt"},
-        "an expired token": {"Authorization": f"Bearer {expired_token(signing_key_pem)}"},
-        "a revoked token": revoked["headers"],
-        "a cors preflight": {
-            "X-Forwarded-Method": "OPTIONS",
-            "Access-Control-Request-Method": "POST",
-            "Origin": "http://localhost:5173",
-        },
+        "a valid token": (valid["headers"], 200, True),
+        "a valid token from a browser": ({**valid["headers"], "Origin": ORIGIN}, 200, True),
+        "the token in the forwarded uri": (
+            {"X-Forwarded-Uri": f"/ws?a=1&access_token={token}"},
+            200,
+            True,
+        ),
+        "no token": ({}, 401, False),
+        "no token from a browser": ({"Origin": ORIGIN}, 401, False),
+        "another scheme": ({"Authorization": "Basic YWRhOnB3"}, 401, False),
+        "a garbage token": ({"Authorization": "Bearer not.a.jwt"}, 401, False),
+        "an expired token": (
+            {"Authorization": f"Bearer {expired_token(signing_key_pem)}"},
+            401,
+            False,
+        ),
+        "a revoked token": (revoked["headers"], 401, False),
+        "a cors preflight": ({**PREFLIGHT, "Origin": ORIGIN}, 200, False),
     }
 
 
-def comparable(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:
-    headers = [(k, v) for k, v in response.headers.multi_items() if k != "x-request-id"]
-    return response.status_code, headers, response.content
-
-
-async def test_every_answer_is_the_routed_endpoints_header_for_header(
-    api: httpx.AsyncClient, routed: httpx.AsyncClient, sign_in: SignIn, signing_key_pem: bytes
+async def test_every_kind_of_check_gets_its_answer_with_a_request_id_and_cors(
+    api: httpx.AsyncClient, sign_in: SignIn, signing_key_pem: bytes
 ) -> None:
-    cases = await requests_to_compare(sign_in, api, signing_key_pem)
-    for name, headers in cases.items():
-        fast = await api.get("/auth/verify", headers=headers)
-        slow = await routed.get("/auth/verify", headers=headers)
-        assert comparable(fast) == comparable(slow), name
-        assert len(fast.headers["x-request-id"]) == 32, name
-    token = cases["a valid token"]["Authorization"].removeprefix("Bearer ")
-    fast = await api.get("/auth/verify", params={"access_token": token})
-    slow = await routed.get("/auth/verify", params={"access_token": token})
-    assert fast.status_code == 200
-    assert comparable(fast) == comparable(slow)
+    for name, (headers, status, names_a_user) in (
+        await checks(sign_in, api, signing_key_pem)
+    ).items():
+        response = await api.get("/auth/verify", headers=headers)
+        assert response.status_code == status, name
+        assert ("x-user-id" in response.headers) is names_a_user, name
+        assert len(response.headers["x-request-id"]) == 32, name
+        if status == 401:
+            assert response.headers["content-type"] == "application/problem+json", name
+            assert response.headers["www-authenticate"].startswith('Bearer realm="switchboard"')
+        else:
+            assert response.content == b"", name
+        if "Origin" in headers:
+            assert response.headers["access-control-allow-origin"] in {"*", ORIGIN}, name
+
+
+def test_one_route_answers_verify_first_and_it_solves_no_dependencies(
+    settings_for: Callable[..., Settings],
+) -> None:
+    app = create_app(settings_for())
+    first = app.routes[0]
+    assert isinstance(first, ForwardAuthRoute)
+    assert (first.path, first.methods) == ("/auth/verify", {"GET"})
+    assert first.dependant.dependencies == []
+    assert not [
+        route
+        for router in (sessions.router, accounts.router)
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.path == "/auth/verify"
+    ]
+    assert list(app.openapi()["paths"]["/auth/verify"]) == ["get"]
 
 
 async def test_the_identity_headers_are_exactly_the_tokens(

@@ -13,10 +13,9 @@ from nats.js.api import StreamConfig
 from auth.accounts import service as accounts
 from auth.accounts.router import router as accounts_router
 from auth.config import Settings
-from auth.sessions.forward_auth import install_fast_path
+from auth.sessions.forward_auth import add_verify_route
 from auth.sessions.keys import load_signing_key
 from auth.sessions.router import router as sessions_router
-from auth.sessions.router import verify_route
 from auth.sessions.service import SessionsContext
 from auth.sessions.throttle import SigninThrottle
 from auth.sessions.tokens import AccessTokenIssuer, LocalTokenVerifier
@@ -79,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         token_verifier=verifier,
         hooks=[sessions_runtime],
     )
-    install_fast_path(app, service=settings.service_name, route=verify_route)
+    add_verify_route(app)
     return app
 
 

@@ -1,20 +1,19 @@
-"""HTTP routes of the sessions domain: sign-in, refresh, sign-out, JWKS, ForwardAuth."""
+"""HTTP routes of the sessions domain: sign-in, refresh, sign-out, JWKS (verify: forward_auth)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.routing import APIRoute
 
-from auth.sessions import forward_auth, service
+from auth.sessions import service
 from auth.sessions.dependencies import ClientAddress, SessionsDep
 from auth.sessions.schemas import RefreshIn, SigninIn, TokenPair
 from switchkit.db import SessionDep
 from switchkit.identity import CurrentUser
 from switchkit.problems import problem_responses
 
-__all__ = ["router", "verify_route"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/auth", tags=["sessions"])
 NO_STORE = {"Cache-Control": "no-store"}
@@ -74,21 +73,3 @@ async def jwks(request: Request, response: Response) -> dict[str, Any]:
     """Public. Services cache it; a token with an unknown `kid` makes them fetch it again."""
     response.headers["Cache-Control"] = "public, max-age=300"
     return {"keys": [request.app.state.signing_key.public_jwk()]}
-
-
-@router.get(
-    "/verify",
-    responses={
-        200: {"description": "Valid token; identity in `X-User-Id`, `X-User-Name`, `X-User-Roles`"},
-        **problem_responses(401, 503),
-    },
-    summary="ForwardAuth target of the gateway",
-)
-async def verify(request: Request) -> Response:
-    """Checks the bearer token (or the `access_token` query parameter of `X-Forwarded-Uri`)."""
-    # The app answers this path ahead of routing (forward_auth.install_fast_path); the
-    # route documents it and answers whenever the fast path is not installed.
-    return Response(status_code=200, headers=await forward_auth.check(request))
-
-
-verify_route = next(r for r in router.routes if isinstance(r, APIRoute) and r.endpoint is verify)
